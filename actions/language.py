@@ -1,0 +1,51 @@
+"""Actions that keep and change the conversation's language."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.utils import latest_entity
+from bot.language_policy import LanguageState, resolve
+
+
+class ActionResolveLanguage(Action):
+    """Custom slot mapping for ``language``/``language_source`` (runs every turn)."""
+
+    def name(self) -> Text:
+        """Action name used in the domain."""
+        return "action_resolve_language"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """Apply bot.language_policy to this message's decision."""
+        message = tracker.latest_message
+        chosen = None
+        if (message.get("intent") or {}).get("name") == "choose_language":
+            chosen = latest_entity(tracker, "language")
+        state = LanguageState(tracker.get_slot("language"), tracker.get_slot("language_source"))
+        new = resolve(state, message.get("language"), chosen)
+        if new is None:
+            return []
+        return [SlotSet("language", new.code), SlotSet("language_source", new.source)]
+
+
+class ActionChooseLanguage(Action):
+    """Confirm an explicit language choice, or show the language menu."""
+
+    def name(self) -> Text:
+        """Action name used in the domain."""
+        return "action_choose_language"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """The slot was already set by action_resolve_language in this turn."""
+        chosen = latest_entity(tracker, "language")
+        if chosen and chosen == tracker.get_slot("language"):
+            dispatcher.utter_message(response="utter_language_set")
+        else:
+            dispatcher.utter_message(response="utter_choose_language")
+        return []

@@ -1,0 +1,1 @@
+"""Wegweiser: the project's own Rasa components, channels, services and domain logic."""

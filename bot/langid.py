@@ -1,0 +1,174 @@
+"""Decide which language a chat message is written in.
+
+Plain langdetect is confidently wrong on short chat messages ("Hallo" -> fi at 0.99,
+"merhaba" -> id, "سلام" -> ur), and most messages to Wegweiser are short. So the
+decision is layered, cheapest and surest first:
+
+1. *Minimum evidence*: names, postcodes and office words (masked by the caller), digits,
+   emoji and words such as "ok" say nothing about the language. Too few letters left
+   -> no decision, and the conversation keeps its language.
+2. *Script rules*: letters that exist in only one of our languages decide alone
+   (Ukrainian і/ї/є/ґ, Russian ы/э/ъ, Persian پ/چ/ژ/گ, Turkish ğ/ş/ı). A script we
+   do not support at all (Ethiopic, Devanagari, ...) means "unsupported".
+3. *Text model*: a character n-gram logistic regression trained on our own NLU data
+   (every training file carries its language), restricted to the languages that use
+   the message's script. For longer messages it is averaged with langdetect.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from bot.languages import SUPPORTED
+from bot.text import script_of, strip_invisible
+
+#: Languages per script that the text model may choose between. Unsupported ones we
+#: have examples for are listed too, so "hola, necesito trabajo" is not forced into fr.
+SCRIPT_LANGUAGES: dict[str, frozenset[str]] = {
+    "latin": frozenset({"de", "en", "tr", "fr", "es", "it", "pt", "pl", "nl", "ro", "sq"}),
+    "cyrillic": frozenset({"uk", "ru", "bg", "sr"}),
+    "arabic": frozenset({"ar", "fa", "ps", "ur", "ckb"}),
+}
+#: Letters that occur in only one language of the script's candidates.
+MARKER_LETTERS: dict[str, str] = {
+    "uk": "іїєґ",
+    "ru": "ыэъё",
+    "fa": "پچژگ",
+    "tr": "ğşı",
+}
+#: Words that carry no language evidence on their own.
+NEUTRAL_WORDS = frozenset(
+    "ok okay okey oke okk k kk ок окей اوکی اوك اوكي hm hmm aha oh ah haha lol wow "
+    "whatsapp telegram app pdf email e-mail sms".split()
+)
+
+
+@dataclass(frozen=True)
+class Guess:
+    """A language guess for one text."""
+
+    code: str
+    confidence: float
+    source: str  # "script" or "text"
+    letters: int
+
+    @property
+    def supported(self) -> bool:
+        """Whether the guessed language is one Wegweiser speaks."""
+        return self.code in SUPPORTED
+
+
+class TextModel:
+    """Character n-gram classifier trained on labelled chat messages."""
+
+    def __init__(self, pipeline: object) -> None:
+        self._pipeline = pipeline
+        self.labels: list[str] = list(pipeline.classes_)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def prepare(text: str) -> str:
+        """Lowercase without folding: ي vs ی and ş vs s are evidence here."""
+        return strip_invisible(text).replace("İ", "i").lower()
+
+    @classmethod
+    def train(cls, texts: Sequence[str], labels: Sequence[str], seed: int = 42) -> "TextModel":
+        """Fit the model (a few seconds for a few thousand messages)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        features = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
+                            lowercase=False, max_features=60000),
+            TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", lowercase=False),
+        )
+        classifier = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced",
+                                        random_state=seed)
+        pipeline = make_pipeline(features, classifier)
+        pipeline.fit([cls.prepare(t) for t in texts], list(labels))
+        return cls(pipeline)
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """Probability per label for ``text``."""
+        probs = self._pipeline.predict_proba([self.prepare(text)])[0]  # type: ignore[attr-defined]
+        return dict(zip(self.labels, (float(p) for p in probs)))
+
+    def save(self, path: Path) -> None:
+        """Write the model to ``path`` (a file inside the Rasa model archive)."""
+        with path.open("wb") as handle:
+            pickle.dump(self._pipeline, handle)
+
+    @classmethod
+    def load(cls, path: Path) -> "TextModel":
+        """Read a model written by :meth:`save` (our own artefact, never user input)."""
+        with path.open("rb") as handle:
+            return cls(pickle.load(handle))  # noqa: S301
+
+
+def langdetect_probabilities(text: str) -> dict[str, float]:
+    """langdetect's distribution, seeded so that results are reproducible."""
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0
+    try:
+        return {g.lang.split("-")[0]: g.prob for g in detect_langs(text)}
+    except LangDetectException:
+        return {}
+
+
+class LanguageIdentifier:
+    """Combines the minimum-evidence rule, script rules and the text model."""
+
+    def __init__(self, model: TextModel | None, min_letters: int = 3,
+                 langdetect_min_letters: int = 30) -> None:
+        self.model = model
+        self.min_letters = min_letters
+        self.langdetect_min_letters = langdetect_min_letters
+
+    def identify(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
+        """Guess the language of ``text``; ``masked`` spans (names, postcodes) are ignored."""
+        chars = list(text)
+        for start, end in masked:
+            chars[start:end] = [" "] * (end - start)
+        words = [w for w in strip_invisible("".join(chars)).split() if w.lower().strip(".,!?;:") not in NEUTRAL_WORDS]
+        evidence = " ".join(words)
+        letters = [c for c in evidence if c.isalpha()]
+        if len(letters) < self.min_letters:
+            return None
+        scripts = Counter(script_of(c) for c in letters)
+        script, _ = scripts.most_common(1)[0]
+        if script == "other":
+            detected = langdetect_probabilities(evidence)
+            code = max(detected, key=detected.get) if detected else "und"
+            return Guess(code if code not in SUPPORTED else "und", 0.95, "script", len(letters))
+        lowered = evidence.lower()
+        markers = {lang for lang, chars_ in MARKER_LETTERS.items()
+                   if lang in SCRIPT_LANGUAGES[script] and any(c in lowered for c in chars_)}
+        if len(markers) == 1:
+            return Guess(markers.pop(), 0.99, "script", len(letters))
+        probs = self._text_probabilities(evidence, script, len(letters))
+        if markers:  # conflicting markers: keep only the marked languages
+            probs = {k: v for k, v in probs.items() if k in markers} or probs
+        total = sum(probs.values()) or 1.0
+        code = max(probs, key=probs.get)
+        return Guess(code, probs[code] / total, "text", len(letters))
+
+    def _text_probabilities(self, text: str, script: str, letters: int) -> dict[str, float]:
+        allowed = SCRIPT_LANGUAGES[script]
+        probs: dict[str, float] = {}
+        if self.model is not None:
+            probs = {k: v for k, v in self.model.probabilities(text).items() if k in allowed}
+        if letters >= self.langdetect_min_letters or not probs:
+            detected = langdetect_probabilities(text)
+            detected = {k: v for k, v in detected.items() if k in allowed or k not in SUPPORTED}
+            if probs:
+                probs = {k: 0.5 * probs.get(k, 0.0) + 0.5 * detected.get(k, 0.0)
+                         for k in set(probs) | set(detected)}
+            else:
+                probs = detected
+        return probs or {"und": 1.0}

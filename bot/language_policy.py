@@ -1,0 +1,59 @@
+"""When a message's language decision changes the conversation's language.
+
+The NLU component decides per message (bot/nlu/language_detector.py); this module
+adds memory. The conversation's language sticks: an explicit choice beats
+everything, the channel's hint sets the language only until the user has shown
+theirs, and text evidence flips an established language only when it is strong
+and long enough — "ok", "Essen", "45127" or a single "danke" never flip it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Optional
+
+from bot.languages import is_supported
+
+#: Thresholds; see the module docstring.
+FIRST_CONFIDENCE = 0.5
+FLIP_CONFIDENCE = 0.9
+FLIP_MIN_EVIDENCE = 8
+FLIP_CHOICE_CONFIDENCE = 0.995
+FLIP_CHOICE_MIN_EVIDENCE = 40
+
+
+@dataclass(frozen=True)
+class LanguageState:
+    """The conversation's language and how it was established."""
+
+    code: Optional[str]
+    source: Optional[str]  # choice | metadata | script | text
+
+
+def resolve(state: LanguageState, decision: Optional[Mapping[str, Any]],
+            chosen: Optional[str] = None) -> Optional[LanguageState]:
+    """Return the new state, or ``None`` to keep the current one.
+
+    ``decision`` is the parse output's ``language`` object; ``chosen`` a language the
+    user explicitly picked (button payload or "English please").
+    """
+    if is_supported(chosen):
+        return None if state == LanguageState(chosen, "choice") else LanguageState(chosen, "choice")
+    if not decision:
+        return None
+    code, source = decision.get("code"), decision.get("source")
+    confidence = float(decision.get("confidence") or 0.0)
+    evidence = int(decision.get("evidence") or 0)
+    if not is_supported(code) or code == state.code:
+        return None
+    if source == "choice":
+        return LanguageState(code, "choice")
+    if source == "metadata":
+        return LanguageState(code, "metadata") if state.source in (None, "metadata") else None
+    if state.code is None:
+        return LanguageState(code, source) if confidence >= FIRST_CONFIDENCE else None
+    if state.source == "choice":
+        strong = confidence >= FLIP_CHOICE_CONFIDENCE and evidence >= FLIP_CHOICE_MIN_EVIDENCE
+    else:
+        strong = confidence >= FLIP_CONFIDENCE and evidence >= FLIP_MIN_EVIDENCE
+    return LanguageState(code, source) if strong else None

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (referenced from config.yml by dotted path)."""

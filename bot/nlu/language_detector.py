@@ -1,0 +1,155 @@
+"""Rasa component that decides the language of each user message.
+
+Runs after the intent classifier and the gazetteer, because it needs both: an
+explicit choice ("English please") is a ``choose_language`` intent with a
+``language`` entity, and names/postcodes found by the gazetteer carry no language
+evidence. The decision is added to the parse output at the top level::
+
+    "language": {"code": "ar", "confidence": 0.97, "source": "text"}
+
+``source`` is one of ``choice``, ``script``, ``text``, ``metadata``; ``code`` is
+``null`` when there is not enough evidence. Whether the decision changes the
+conversation's language is decided later, with the conversation's history, by
+``action_resolve_language`` (see bot/language_policy.py).
+
+A message confidently written in a language we do not support (a full Spanish
+sentence, say) has its intent replaced by ``unsupported_language`` so that the bot
+answers with the bilingual list of supported languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.langid import LanguageIdentifier, TextModel
+from bot.languages import is_supported, normalise_code
+
+MODEL_FILE = "language_model.pkl"
+MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class LanguageDetector(GraphComponent):
+    """Language decision per message: explicit choice, script, text model, channel hint."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Default configuration."""
+        return {
+            # Fewer letters than this (after removing names/postcodes) -> no decision.
+            "min_letters": 3,
+            # From this many letters on, langdetect is averaged in (it is poor below).
+            "langdetect_min_letters": 30,
+            # A text decision this sure, with this many letters, beats the channel hint.
+            "strong_confidence": 0.9,
+            "strong_min_letters": 8,
+            # Replace the intent by `unsupported_language` above these thresholds.
+            "unsupported_confidence": 0.8,
+            "unsupported_min_letters": 12,
+            "unsupported_intent": "unsupported_language",
+            "choice_intent": "choose_language",
+            # Key of the channel metadata that carries a language hint (e.g. "uk-UA").
+            "metadata_key": "language",
+            "random_seed": 42,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """Packages this component imports."""
+        return ["langdetect", "sklearn"]
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, model: Optional[TextModel] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.identifier = LanguageIdentifier(
+            model, self._config["min_letters"], self._config["langdetect_min_letters"]
+        )
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> "LanguageDetector":
+        """Create an untrained detector."""
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LanguageDetector":
+        """Load the trained text model from the model archive."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = TextModel.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            model = None  # e.g. a model trained without language-labelled data
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fit the text model on examples whose intent block declares its language."""
+        texts, labels = [], []
+        for example in training_data.intent_examples:
+            language = ((example.get(METADATA) or {}).get("intent") or {}).get("language")
+            if language and example.get(TEXT):
+                texts.append(example.get(TEXT))
+                labels.append(language)
+        if len(set(labels)) >= 2:
+            model = TextModel.train(texts, labels, seed=self._config["random_seed"])
+            with self._model_storage.write_to(self._resource) as directory:
+                model.save(directory / MODEL_FILE)
+            self.identifier.model = model
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Add the top-level ``language`` decision (and maybe the unsupported intent)."""
+        for message in messages:
+            message.set("language", self._decide(message), add_to_output=True)
+        return messages
+
+    def _decide(self, message: Message) -> Dict[Text, Any]:
+        entities = message.get(ENTITIES) or []
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent == self._config["choice_intent"]:
+            chosen = [e["value"] for e in entities if e.get("entity") == "language"]
+            if chosen and is_supported(chosen[-1]):
+                return _decision(chosen[-1], 1.0, "choice", len(message.get(TEXT) or ""))
+        masked = [(e["start"], e["end"]) for e in entities
+                  if e.get("entity") in MASKED_ENTITIES and "start" in e]
+        guess = self.identifier.identify(message.get(TEXT) or "", masked)
+        hint = normalise_code((message.get(METADATA) or {}).get(self._config["metadata_key"]))
+        if guess and not guess.supported:
+            if (guess.confidence >= self._config["unsupported_confidence"]
+                    and guess.letters >= self._config["unsupported_min_letters"]):
+                self._mark_unsupported(message, guess.confidence)
+                return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+            guess = None
+        if guess and guess.confidence >= self._config["strong_confidence"] and (
+                guess.letters >= self._config["strong_min_letters"] or guess.source == "script"):
+            return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+        if is_supported(hint):
+            return _decision(hint, 1.0, "metadata")
+        if guess:
+            return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+        return _decision(None, 0.0, None)
+
+    def _mark_unsupported(self, message: Message, confidence: float) -> None:
+        name = self._config["unsupported_intent"]
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}] + ranking,
+                    add_to_output=True)
+
+
+def _decision(code: Optional[str], confidence: float, source: Optional[str],
+              evidence: int = 0) -> Dict[Text, Any]:
+    # `evidence` (letters that counted) lets the dialogue side refuse to flip the
+    # conversation's language on a one-word message.
+    return {"code": code, "confidence": round(float(confidence), 4), "source": source,
+            "evidence": evidence}

@@ -1,0 +1,47 @@
+"""Finding an office through a real conversation (directory -> card)."""
+
+from __future__ import annotations
+
+from bot.offices import load_directory
+from tests.helpers import texts
+
+
+async def test_arabic_jobcenter_essen_shows_directory_card(chat):
+    replies = await chat.say("أين الجوب سنتر في إيسن؟")
+    office = load_directory().find("Essen", "jobcenter")[0]
+    card = replies[0]
+    assert office.name in card["text"]
+    assert office.phone in card["text"]
+    assert card["custom"]["phone"] == office.phone
+    assert await chat.slot("language") == "ar"
+
+
+async def test_missing_city_is_asked_then_answered(chat):
+    replies = await chat.say("Где находится иммиграционная служба?")
+    assert replies[0]["text"] in texts("ru", "utter_ask_city")
+    replies = await chat.say("Dortmund")
+    office = load_directory().find("Dortmund", "immigration_office")[0]
+    assert office.name in replies[0]["text"]
+    assert await chat.slot("language") == "ru"
+
+
+async def test_postcode_resolves_city(chat):
+    await chat.say("Ich suche die Ausländerbehörde")
+    replies = await chat.say("44135")
+    office = load_directory().find("Dortmund", "immigration_office")[0]
+    assert office.name in replies[0]["text"]
+
+
+async def test_city_outside_the_twelve_is_said_honestly(chat):
+    replies = await chat.say("where is the jobcenter in Berlin")
+    assert replies[0]["text"] in texts("en", "utter_city_not_served", city="Berlin")
+    national = load_directory().national_for("jobcenter")[0]
+    assert national.name in replies[1]["text"]
+
+
+async def test_request_human_gives_nationwide_numbers(chat):
+    replies = await chat.say("Ich möchte mit einem echten Menschen sprechen")
+    assert replies[0]["text"] in texts("de", "utter_request_human")
+    numbers = [o.phone for o in load_directory().national_for("request_human") if o.phone]
+    joined = "\n".join(r.get("text") or "" for r in replies)
+    assert all(n in joined for n in numbers)
