@@ -45,7 +45,7 @@ lint: $(BIN)/.installed ## ruff (lint + format check)
 validate: domain/responses.yml ## rasa data validate + response lint + office directory
 	$(BIN)/python -m bot.responses check
 	$(BIN)/python -m bot.offices validate
-	$(BIN)/rasa data validate --domain domain --data data/nlu data/stories --config config.yml --fail-on-warnings
+	$(BIN)/python tools/validate_data.py
 
 test: lint validate $(MODEL) ## everything CI runs: lint, validation, pytest (incl. model + servers)
 	$(BIN)/pytest
