@@ -39,8 +39,8 @@ run: $(MODEL) ## install, train if needed, start Rasa + action server (Ctrl-C st
 	$(BIN)/python -m bot.supervisor
 
 lint: $(BIN)/.installed ## ruff (lint + format check)
-	$(BIN)/ruff check bot actions tests tools
-	$(BIN)/ruff format --check bot actions tests tools
+	$(BIN)/ruff check bot actions tests tools bench
+	$(BIN)/ruff format --check bot actions tests tools bench
 
 validate: domain/responses.yml ## rasa data validate + response lint + office directory
 	$(BIN)/python -m bot.responses check

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -15,12 +15,13 @@ from bot.language_policy import LanguageState, resolve
 class ActionResolveLanguage(Action):
     """Custom slot mapping for ``language``/``language_source`` (runs every turn)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain."""
         return "action_resolve_language"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         """Apply bot.language_policy to this message's decision."""
         message = tracker.latest_message
         chosen = None
@@ -36,12 +37,13 @@ class ActionResolveLanguage(Action):
 class ActionChooseLanguage(Action):
     """Confirm an explicit language choice, or show the language menu."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain."""
         return "action_choose_language"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         """The slot was already set by action_resolve_language in this turn."""
         chosen = latest_entity(tracker, "language")
         if chosen and chosen == tracker.get_slot("language"):

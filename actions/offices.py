@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -16,17 +16,21 @@ from bot.offices.directory import current_directory
 class ActionFindOffice(Action):
     """Answer "where is / how do I reach office X (in city Y)?"."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain."""
         return "action_find_office"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         """Show the card, or ask for the one thing that is missing."""
         outcome = office_finder.find_office(
-            current_directory(), tracker.get_slot("language"), tracker.get_slot("city"),
+            current_directory(),
+            tracker.get_slot("language"),
+            tracker.get_slot("city"),
             latest_entity(tracker, "postal_code") or tracker.get_slot("postal_code"),
-            tracker.get_slot("office_type"))
+            tracker.get_slot("office_type"),
+        )
         send(dispatcher, outcome.replies)
         return [SlotSet(k, v) for k, v in outcome.slots.items()]
 
@@ -34,12 +38,13 @@ class ActionFindOffice(Action):
 class ActionInform(Action):
     """The user gave a fact on its own (a city, a postcode, ...)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain."""
         return "action_inform"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         """A place continues the office search; anything else gets the topics."""
         postal_code = latest_entity(tracker, "postal_code")
         city = latest_entity(tracker, "city")
@@ -47,10 +52,13 @@ class ActionInform(Action):
             dispatcher.utter_message(response="utter_inform_thanks")
             return []
         outcome = office_finder.find_office(
-            current_directory(), tracker.get_slot("language"),
+            current_directory(),
+            tracker.get_slot("language"),
             # A new postcode replaces the remembered city; it may belong to another one.
             city or (None if postal_code else tracker.get_slot("city")),
-            postal_code, tracker.get_slot("office_type"))
+            postal_code,
+            tracker.get_slot("office_type"),
+        )
         send(dispatcher, outcome.replies)
         return [SlotSet(k, v) for k, v in outcome.slots.items()]
 
@@ -58,14 +66,16 @@ class ActionInform(Action):
 class ActionRequestHuman(Action):
     """The user wants a person: nationwide numbers and the local route."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Action name used in the domain."""
         return "action_request_human"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         """Send the nationwide services, then the local route."""
-        outcome = office_finder.request_human(current_directory(), tracker.get_slot("language"),
-                                              tracker.get_slot("city"))
+        outcome = office_finder.request_human(
+            current_directory(), tracker.get_slot("language"), tracker.get_slot("city")
+        )
         send(dispatcher, outcome.replies)
         return []

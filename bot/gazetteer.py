@@ -56,7 +56,7 @@ class Gazetteer:
     served_cities: frozenset[str]
 
     @classmethod
-    def from_directory(cls, directory: Path) -> "Gazetteer":
+    def from_directory(cls, directory: Path) -> Gazetteer:
         """Load cities.yml, office_types.yml and languages.yml from ``directory``."""
         cities = _read(directory / "cities.yml")["cities"]
         offices = _read(directory / "office_types.yml")["office_types"]

@@ -75,19 +75,25 @@ class TextModel:
         return strip_invisible(text).replace("İ", "i").lower()
 
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str], seed: int = 42) -> "TextModel":
+    def train(cls, texts: Sequence[str], labels: Sequence[str], seed: int = 42) -> TextModel:
         """Fit the model (a few seconds for a few thousand messages)."""
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
         features = make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True,
-                            lowercase=False, max_features=60000),
+            TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=(1, 4),
+                sublinear_tf=True,
+                lowercase=False,
+                max_features=60000,
+            ),
             TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", lowercase=False),
         )
-        classifier = LogisticRegression(C=20.0, max_iter=3000, class_weight="balanced",
-                                        random_state=seed)
+        classifier = LogisticRegression(
+            C=20.0, max_iter=3000, class_weight="balanced", random_state=seed
+        )
         pipeline = make_pipeline(features, classifier)
         pipeline.fit([cls.prepare(t) for t in texts], list(labels))
         return cls(pipeline)
@@ -103,14 +109,14 @@ class TextModel:
             pickle.dump(self._pipeline, handle)
 
     @classmethod
-    def load(cls, path: Path) -> "TextModel":
+    def load(cls, path: Path) -> TextModel:
         """Read a model written by :meth:`save` (our own artefact, never user input)."""
         with path.open("rb") as handle:
             return cls(pickle.load(handle))  # noqa: S301
 
 
 def langdetect_probabilities(text: str) -> dict[str, float]:
-    """langdetect's distribution, seeded so that results are reproducible."""
+    """Langdetect's distribution, seeded so that results are reproducible."""
     from langdetect import DetectorFactory, detect_langs
     from langdetect.lang_detect_exception import LangDetectException
 
@@ -124,8 +130,9 @@ def langdetect_probabilities(text: str) -> dict[str, float]:
 class LanguageIdentifier:
     """Combines the minimum-evidence rule, script rules and the text model."""
 
-    def __init__(self, model: TextModel | None, min_letters: int = 3,
-                 langdetect_min_letters: int = 30) -> None:
+    def __init__(
+        self, model: TextModel | None, min_letters: int = 3, langdetect_min_letters: int = 30
+    ) -> None:
         self.model = model
         self.min_letters = min_letters
         self.langdetect_min_letters = langdetect_min_letters
@@ -135,7 +142,11 @@ class LanguageIdentifier:
         chars = list(text)
         for start, end in masked:
             chars[start:end] = [" "] * (end - start)
-        words = [w for w in strip_invisible("".join(chars)).split() if w.lower().strip(".,!?;:") not in NEUTRAL_WORDS]
+        words = [
+            w
+            for w in strip_invisible("".join(chars)).split()
+            if w.lower().strip(".,!?;:") not in NEUTRAL_WORDS
+        ]
         evidence = " ".join(words)
         letters = [c for c in evidence if c.isalpha()]
         if len(letters) < self.min_letters:
@@ -147,8 +158,11 @@ class LanguageIdentifier:
             code = max(detected, key=detected.get) if detected else "und"
             return Guess(code if code not in SUPPORTED else "und", 0.95, "script", len(letters))
         lowered = evidence.lower()
-        markers = {lang for lang, chars_ in MARKER_LETTERS.items()
-                   if lang in SCRIPT_LANGUAGES[script] and any(c in lowered for c in chars_)}
+        markers = {
+            lang
+            for lang, chars_ in MARKER_LETTERS.items()
+            if lang in SCRIPT_LANGUAGES[script] and any(c in lowered for c in chars_)
+        }
         if len(markers) == 1:
             return Guess(markers.pop(), 0.99, "script", len(letters))
         probs = self._text_probabilities(evidence, script, len(letters))
@@ -167,8 +181,10 @@ class LanguageIdentifier:
             detected = langdetect_probabilities(text)
             detected = {k: v for k, v in detected.items() if k in allowed or k not in SUPPORTED}
             if probs:
-                probs = {k: 0.5 * probs.get(k, 0.0) + 0.5 * detected.get(k, 0.0)
-                         for k in set(probs) | set(detected)}
+                probs = {
+                    k: 0.5 * probs.get(k, 0.0) + 0.5 * detected.get(k, 0.0)
+                    for k in set(probs) | set(detected)
+                }
             else:
                 probs = detected
         return probs or {"und": 1.0}

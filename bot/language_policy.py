@@ -10,7 +10,7 @@ and long enough — "ok", "Essen", "45127" or a single "danke" never flip it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 from bot.languages import is_supported
 
@@ -26,12 +26,13 @@ FLIP_CHOICE_MIN_EVIDENCE = 40
 class LanguageState:
     """The conversation's language and how it was established."""
 
-    code: Optional[str]
-    source: Optional[str]  # choice | metadata | script | text
+    code: str | None
+    source: str | None  # choice | metadata | script | text
 
 
-def resolve(state: LanguageState, decision: Optional[Mapping[str, Any]],
-            chosen: Optional[str] = None) -> Optional[LanguageState]:
+def resolve(
+    state: LanguageState, decision: Mapping[str, Any] | None, chosen: str | None = None
+) -> LanguageState | None:
     """Return the new state, or ``None`` to keep the current one.
 
     ``decision`` is the parse output's ``language`` object; ``chosen`` a language the

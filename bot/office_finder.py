@@ -36,67 +36,110 @@ class Outcome:
 def card(office: Office, language: str | None) -> list[Reply]:
     """The contact card for one office (plus the outdated note where needed)."""
     description = office_type_text(language, office.office_type)["description"]
-    replies = [Reply("utter_office_card", {
-        "name": office.name,
-        "description": description,
-        "details": details(office),
-        "source": office.source_url,
-        "source_date": office.source_date or office.last_verified,
-    }, custom=card_data(office, description))]
+    replies = [
+        Reply(
+            "utter_office_card",
+            {
+                "name": office.name,
+                "description": description,
+                "details": details(office),
+                "source": office.source_url,
+                "source_date": office.source_date or office.last_verified,
+            },
+            custom=card_data(office, description),
+        )
+    ]
     if office.outdated:
         replies.append(Reply("utter_office_outdated"))
     return replies
 
 
-def national_cards(directory: Directory, office_type: str | None, language: str | None) -> list[Reply]:
+def national_cards(
+    directory: Directory, office_type: str | None, language: str | None
+) -> list[Reply]:
     """Cards of the nationwide services for an office type."""
     return [r for office in directory.national_for(office_type) for r in card(office, language)]
 
 
-def office_type_buttons(directory: Directory, city: str, language: str | None) -> list[dict[str, str]]:
+def office_type_buttons(
+    directory: Directory, city: str, language: str | None
+) -> list[dict[str, str]]:
     """One button per office type the city has, labelled in the user's language."""
     buttons = []
     for office_type in directory.types_in(city):
         entities = json.dumps({"office_type": office_type, "city": city}, ensure_ascii=False)
-        buttons.append({"title": office_type_text(language, office_type)["label"],
-                        "payload": f"/find_office{entities}"})
+        buttons.append(
+            {
+                "title": office_type_text(language, office_type)["label"],
+                "payload": f"/find_office{entities}",
+            }
+        )
     return buttons
 
 
-def find_office(directory: Directory, language: str | None, city: str | None,
-                postal_code: str | None, office_type: str | None) -> Outcome:
+def find_office(
+    directory: Directory,
+    language: str | None,
+    city: str | None,
+    postal_code: str | None,
+    office_type: str | None,
+) -> Outcome:
     """Answer a request for an office, asking only for what is missing."""
     if postal_code:
         from_postcode = directory.city_for_postcode(postal_code)
         if from_postcode:
             city = from_postcode
         elif not city:
-            return Outcome([Reply("utter_postcode_unknown", {"postal_code": postal_code}),
-                            *national_cards(directory, office_type, language)],
-                           {"postal_code": None})
+            return Outcome(
+                [
+                    Reply("utter_postcode_unknown", {"postal_code": postal_code}),
+                    *national_cards(directory, office_type, language),
+                ],
+                {"postal_code": None},
+            )
     if not city:
         return Outcome([Reply("utter_ask_city")])
     if city not in directory.cities:
-        return Outcome([Reply("utter_city_not_served", {"city": city}),
-                        *national_cards(directory, office_type, language)])
+        return Outcome(
+            [
+                Reply("utter_city_not_served", {"city": city}),
+                *national_cards(directory, office_type, language),
+            ]
+        )
     if not office_type:
-        return Outcome([Reply("utter_ask_office_type", {"city": city},
-                              buttons=office_type_buttons(directory, city, language))],
-                       {"city": city})
+        return Outcome(
+            [
+                Reply(
+                    "utter_ask_office_type",
+                    {"city": city},
+                    buttons=office_type_buttons(directory, city, language),
+                )
+            ],
+            {"city": city},
+        )
     offices = directory.find(city, office_type)
     if not offices:
-        return Outcome([Reply("utter_office_none", {"city": city}),
-                        *national_cards(directory, office_type, language)], {"city": city})
+        return Outcome(
+            [
+                Reply("utter_office_none", {"city": city}),
+                *national_cards(directory, office_type, language),
+            ],
+            {"city": city},
+        )
     return Outcome(card(offices[0], language), {"city": city})
 
 
 def request_human(directory: Directory, language: str | None, city: str | None) -> Outcome:
     """Nationwide numbers, then the way to the local office."""
-    replies = [Reply("utter_request_human"),
-               *national_cards(directory, "request_human", language)]
+    replies = [Reply("utter_request_human"), *national_cards(directory, "request_human", language)]
     if city in directory.cities:
-        replies.append(Reply("utter_ask_office_type", {"city": city},
-                             buttons=office_type_buttons(directory, city, language)))
+        replies.append(
+            Reply(
+                "utter_ask_office_type",
+                {"city": city},
+                buttons=office_type_buttons(directory, city, language),
+            )
+        )
     else:
         replies.append(Reply("utter_request_human_local"))
     return Outcome(replies)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ class _NoAliasDumper(yaml.SafeDumper):
         return True
 
 
-@lru_cache(maxsize=None)
+@cache
 def language_file(code: str) -> dict[str, Any]:
     """The parsed data/responses/<code>.yml."""
     with (RESPONSES_DIR / f"{code}.yml").open(encoding="utf-8") as handle:
@@ -76,8 +76,13 @@ def build_responses() -> dict[str, list[dict[str, Any]]]:
 
 def render() -> str:
     """The text of domain/responses.yml."""
-    body = yaml.dump({"version": "3.1", "responses": build_responses()}, Dumper=_NoAliasDumper,
-                     allow_unicode=True, sort_keys=False, width=1000)
+    body = yaml.dump(
+        {"version": "3.1", "responses": build_responses()},
+        Dumper=_NoAliasDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+    )
     return HEADER + body
 
 
@@ -105,12 +110,15 @@ def lint(domain: dict[str, Any]) -> list[str]:
                     continue
                 allowed = slot.get("values")
                 if allowed is not None and cond.get("value") not in allowed:
-                    problems.append(f"{key}: value {cond.get('value')!r} not allowed for slot "
-                                    f"{cond.get('name')!r} (allowed: {allowed})")
+                    problems.append(
+                        f"{key}: value {cond.get('value')!r} not allowed for slot "
+                        f"{cond.get('name')!r} (allowed: {allowed})"
+                    )
                 if cond.get("name") == "language":
                     languages.add(cond.get("value"))
                     placeholders[cond.get("value")] = set(
-                        PLACEHOLDER.findall(variation.get("text", "")))
+                        PLACEHOLDER.findall(variation.get("text", ""))
+                    )
         if not has_default:
             problems.append(f"{key}: no unconditioned default variation")
         if key in shared:
@@ -121,8 +129,10 @@ def lint(domain: dict[str, Any]) -> list[str]:
         reference = placeholders.get(DEFAULT, set())
         for code, names in placeholders.items():
             if names != reference:
-                problems.append(f"{key} [{code}]: placeholders {sorted(names)} differ from "
-                                f"{DEFAULT} {sorted(reference)}")
+                problems.append(
+                    f"{key} [{code}]: placeholders {sorted(names)} differ from "
+                    f"{DEFAULT} {sorted(reference)}"
+                )
     return problems
 
 

@@ -39,12 +39,32 @@ def commands(host: str, port: int, action_port: int, token: str) -> dict[str, li
     """The processes of the group: name -> argv."""
     bindir = Path(sys.executable).parent
     return {
-        "actions": [str(bindir / "rasa"), "run", "actions", "--actions", "actions",
-                    "--port", str(action_port)],
-        "rasa": [str(bindir / "rasa"), "run", "--model", os.environ.get("MODEL", "models"),
-                 "--enable-api", "--auth-token", token, "--interface", host,
-                 "--port", str(port), "--endpoints", os.environ.get("ENDPOINTS", "endpoints.yml"),
-                 "--credentials", os.environ.get("CREDENTIALS", "credentials.yml")],
+        "actions": [
+            str(bindir / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(action_port),
+        ],
+        "rasa": [
+            str(bindir / "rasa"),
+            "run",
+            "--model",
+            os.environ.get("MODEL", "models"),
+            "--enable-api",
+            "--auth-token",
+            token,
+            "--interface",
+            host,
+            "--port",
+            str(port),
+            "--endpoints",
+            os.environ.get("ENDPOINTS", "endpoints.yml"),
+            "--credentials",
+            os.environ.get("CREDENTIALS", "credentials.yml"),
+        ],
     }
 
 
@@ -59,8 +79,13 @@ async def supervise(argvs: dict[str, list[str]], env: dict[str, str]) -> int:
     procs = {}
     for name, argv in argvs.items():
         procs[name] = await asyncio.create_subprocess_exec(
-            *argv, cwd=PROJECT_ROOT, env=env, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+            *argv,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
     pipes = [asyncio.create_task(_pipe(n, p.stdout)) for n, p in procs.items() if p.stdout]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -93,13 +118,21 @@ def main() -> int:
     action_port = int(os.environ.get("ACTION_PORT", "5055"))
     token = auth_token()
     VAR.mkdir(exist_ok=True)
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "SANIC_HOST": "127.0.0.1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
-    print(f"Wegweiser starting:\n  Rasa server   http://{host}:{port}/  (REST: /webhooks/rest/webhook)"
-          f"\n  HTTP API      needs ?token=... or 'Authorization: Bearer ...' "
-          f"(token in $RASA_AUTH_TOKEN or {SECRETS.relative_to(PROJECT_ROOT)})"
-          f"\n  Action server http://127.0.0.1:{action_port}/health\nPress Ctrl-C to stop.",
-          flush=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    print(
+        "Wegweiser starting:"
+        f"\n  Rasa server   http://{host}:{port}/  (REST: /webhooks/rest/webhook)"
+        f"\n  HTTP API      needs ?token=... or 'Authorization: Bearer ...' "
+        f"(token in $RASA_AUTH_TOKEN or {SECRETS.relative_to(PROJECT_ROOT)})"
+        f"\n  Action server http://127.0.0.1:{action_port}/health\nPress Ctrl-C to stop.",
+        flush=True,
+    )
     return asyncio.run(supervise(commands(host, port, action_port, token), env))
 
 

@@ -35,7 +35,9 @@ _CHAR_MAP = str.maketrans(
 )
 
 # Controls and bidi overrides: never meaningful in chat text, sometimes used to spoof.
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def strip_invisible(text: str) -> str:

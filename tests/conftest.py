@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
-import pytest
-from rasa.core.agent import Agent
-from rasa.utils.endpoints import EndpointConfig
-
-# Quiet third-party start-up noise in test output.
+# Set before Rasa is imported: quiets third-party start-up noise in test output.
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from tests.helpers import BIN, MODEL, free_port, start, stop
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+from rasa.core.agent import Agent  # noqa: E402
+from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+
+from tests.helpers import BIN, MODEL, free_port, start, stop  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +30,11 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real rasa-sdk action server; yields its webhook URL."""
     port = free_port()
     log = tmp_path_factory.mktemp("actions") / "actions.log"
-    proc = start([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port",
-                  str(port)], f"http://127.0.0.1:{port}/health", log)
+    proc = start(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
+        log,
+    )
     yield f"http://127.0.0.1:{port}/webhook"
     stop(proc)
 

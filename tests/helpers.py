@@ -24,17 +24,29 @@ def free_port() -> int:
 
 
 def server_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "SANIC_HOST": "127.0.0.1",
-            "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "RASA_TELEMETRY_ENABLED": "false", **extra}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "SANIC_HOST": "127.0.0.1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **extra,
+    }
 
 
-def start(argv: list[str], health_url: str, log: Path, timeout: float = 180.0,
-          env: dict[str, str] | None = None) -> subprocess.Popen:
+def start(
+    argv: list[str],
+    health_url: str,
+    log: Path,
+    timeout: float = 180.0,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen:
     """Start a server process and wait until ``health_url`` answers 200."""
     handle = log.open("w")
-    proc = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env or server_env(), stdout=handle,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        argv, cwd=PROJECT_ROOT, env=env or server_env(), stdout=handle, stderr=subprocess.STDOUT
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

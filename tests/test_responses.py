@@ -17,8 +17,11 @@ def test_shipped_domain_passes_the_lint():
 
 def test_lint_finds_a_missing_language():
     domain = copy.deepcopy(load_domain())
-    domain["responses"]["utter_greet"] = [v for v in domain["responses"]["utter_greet"]
-                                          if (v.get("condition") or [{}])[0].get("value") != "fa"]
+    domain["responses"]["utter_greet"] = [
+        v
+        for v in domain["responses"]["utter_greet"]
+        if (v.get("condition") or [{}])[0].get("value") != "fa"
+    ]
     assert "utter_greet: no variation for fa" in lint(domain)
 
 
@@ -34,8 +37,9 @@ def test_lint_finds_bad_condition_names_and_values():
 
 def test_lint_finds_missing_default_and_placeholder_drift():
     domain = copy.deepcopy(load_domain())
-    domain["responses"]["utter_goodbye"] = [v for v in domain["responses"]["utter_goodbye"]
-                                            if v.get("condition")]
+    domain["responses"]["utter_goodbye"] = [
+        v for v in domain["responses"]["utter_goodbye"] if v.get("condition")
+    ]
     card = domain["responses"]["utter_ask_office_type"]
     for v in card:
         if (v.get("condition") or [{}])[0].get("value") == "tr":

@@ -86,14 +86,17 @@ def main(path: str) -> None:
         city = record["city"][0] if isinstance(record["city"], list) else record["city"]
         key = "national" if city in ("national", "NRW") else slug(city)
         groups.setdefault(key, []).append(convert(record, compiled))
-    header = ("# Office directory: {title}. Imported from the Wegweiser research file\n"
-              "# (shared/data/contact-points.yml); every record names its source.\n"
-              "# Schema and editing rules: README, \"Updating the office directory\".\n")
+    header = (
+        "# Office directory: {title}. Imported from the Wegweiser research file\n"
+        "# (shared/data/contact-points.yml); every record names its source.\n"
+        '# Schema and editing rules: README, "Updating the office directory".\n'
+    )
     for key, records in groups.items():
         title = "nationwide and NRW-wide services" if key == "national" else records[0]["serves"][0]
         doc = {"offices": records}
-        text = header.format(title=title) + yaml.safe_dump(doc, allow_unicode=True,
-                                                           sort_keys=False, width=110)
+        text = header.format(title=title) + yaml.safe_dump(
+            doc, allow_unicode=True, sort_keys=False, width=110
+        )
         (OUT / f"{key}.yml").write_text(text, encoding="utf-8")
     postal = research["postal_codes"]
     doc = {
@@ -106,7 +109,9 @@ def main(path: str) -> None:
     }
     (OUT / "postcodes.yml").write_text(
         "# Delivery postcodes per city (PO-box postcodes are not included).\n"
-        + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110), encoding="utf-8")
+        + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110),
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

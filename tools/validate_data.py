@@ -19,12 +19,27 @@ UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule")
 def main() -> int:
     """Run the validator and judge its warnings."""
     rasa = Path(sys.executable).parent / "rasa"
-    proc = subprocess.run([str(rasa), "data", "validate", "--domain", "domain", "--data",
-                           "data/nlu", "data/stories", "--config", "config.yml"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(rasa),
+            "data",
+            "validate",
+            "--domain",
+            "domain",
+            "--data",
+            "data/nlu",
+            "data/stories",
+            "--config",
+            "config.yml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     output = proc.stdout + proc.stderr
-    code = "\n".join(p.read_text(encoding="utf-8")
-                     for d in ("bot", "actions") for p in (ROOT / d).rglob("*.py"))
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for d in ("bot", "actions") for p in (ROOT / d).rglob("*.py")
+    )
     problems = [] if proc.returncode == 0 else [f"rasa data validate exited {proc.returncode}"]
     for line in output.splitlines():
         if "UserWarning" not in line and "WARNING" not in line:

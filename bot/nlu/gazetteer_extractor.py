@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,7 +28,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Adds ``city``, ``postal_code``, ``office_type`` and ``language`` entities."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Default configuration."""
         return {
             # Directory with cities.yml, office_types.yml, languages.yml (relative to the project).
@@ -36,12 +36,12 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         """Packages this component imports."""
         return ["spacy", "yaml"]
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
         """Changes when the gazetteer files change, so cached training is invalidated."""
         digest = hashlib.sha256()
         for path in sorted(_directory(config).glob("*.yml")):
@@ -54,11 +54,11 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "GazetteerEntityExtractor":
+    ) -> GazetteerEntityExtractor:
         """Load the surface forms."""
         config = {**cls.get_default_config(), **config}
         return cls(Gazetteer.from_directory(_directory(config)))
@@ -67,8 +67,13 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         """Append the gazetteer's entities to each message."""
         for message in messages:
             found = [
-                {"entity": m.entity, "value": m.value, "start": m.start, "end": m.end,
-                 "confidence_entity": 1.0}
+                {
+                    "entity": m.entity,
+                    "value": m.value,
+                    "start": m.start,
+                    "end": m.end,
+                    "confidence_entity": 1.0,
+                }
                 for m in self.gazetteer.find(message.get(TEXT) or "")
             ]
             if found:
@@ -80,6 +85,6 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
 
-def _directory(config: Dict[Text, Any]) -> Path:
+def _directory(config: Dict[str, Any]) -> Path:
     path = Path(config.get("gazetteer_dir", "data/gazetteer"))
     return path if path.is_absolute() else PROJECT_ROOT / path

@@ -19,7 +19,7 @@ answers with the bilingual list of supported languages.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -41,7 +41,7 @@ class LanguageDetector(GraphComponent):
     """Language decision per message: explicit choice, script, text model, channel hint."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Default configuration."""
         return {
             # Fewer letters than this (after removing names/postcodes) -> no decision.
@@ -62,12 +62,17 @@ class LanguageDetector(GraphComponent):
         }
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         """Packages this component imports."""
         return ["langdetect", "sklearn"]
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, model: Optional[TextModel] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: TextModel | None = None,
+    ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -76,14 +81,25 @@ class LanguageDetector(GraphComponent):
         )
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "LanguageDetector":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LanguageDetector:
         """Create an untrained detector."""
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LanguageDetector":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LanguageDetector:
         """Load the trained text model from the model archive."""
         try:
             with model_storage.read_from(resource) as directory:
@@ -113,25 +129,33 @@ class LanguageDetector(GraphComponent):
             message.set("language", self._decide(message), add_to_output=True)
         return messages
 
-    def _decide(self, message: Message) -> Dict[Text, Any]:
+    def _decide(self, message: Message) -> Dict[str, Any]:
         entities = message.get(ENTITIES) or []
         intent = (message.get(INTENT) or {}).get("name")
         if intent == self._config["choice_intent"]:
             chosen = [e["value"] for e in entities if e.get("entity") == "language"]
             if chosen and is_supported(chosen[-1]):
                 return _decision(chosen[-1], 1.0, "choice", len(message.get(TEXT) or ""))
-        masked = [(e["start"], e["end"]) for e in entities
-                  if e.get("entity") in MASKED_ENTITIES and "start" in e]
+        masked = [
+            (e["start"], e["end"])
+            for e in entities
+            if e.get("entity") in MASKED_ENTITIES and "start" in e
+        ]
         guess = self.identifier.identify(message.get(TEXT) or "", masked)
         hint = normalise_code((message.get(METADATA) or {}).get(self._config["metadata_key"]))
         if guess and not guess.supported:
-            if (guess.confidence >= self._config["unsupported_confidence"]
-                    and guess.letters >= self._config["unsupported_min_letters"]):
+            if (
+                guess.confidence >= self._config["unsupported_confidence"]
+                and guess.letters >= self._config["unsupported_min_letters"]
+            ):
                 self._mark_unsupported(message, guess.confidence)
                 return _decision(guess.code, guess.confidence, guess.source, guess.letters)
             guess = None
-        if guess and guess.confidence >= self._config["strong_confidence"] and (
-                guess.letters >= self._config["strong_min_letters"] or guess.source == "script"):
+        if (
+            guess
+            and guess.confidence >= self._config["strong_confidence"]
+            and (guess.letters >= self._config["strong_min_letters"] or guess.source == "script")
+        ):
             return _decision(guess.code, guess.confidence, guess.source, guess.letters)
         if is_supported(hint):
             return _decision(hint, 1.0, "metadata")
@@ -143,13 +167,21 @@ class LanguageDetector(GraphComponent):
         name = self._config["unsupported_intent"]
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}] + ranking,
-                    add_to_output=True)
+        message.set(
+            INTENT_RANKING_KEY,
+            [{"name": name, "confidence": confidence}] + ranking,
+            add_to_output=True,
+        )
 
 
-def _decision(code: Optional[str], confidence: float, source: Optional[str],
-              evidence: int = 0) -> Dict[Text, Any]:
+def _decision(
+    code: str | None, confidence: float, source: str | None, evidence: int = 0
+) -> Dict[str, Any]:
     # `evidence` (letters that counted) lets the dialogue side refuse to flip the
     # conversation's language on a one-word message.
-    return {"code": code, "confidence": round(float(confidence), 4), "source": source,
-            "evidence": evidence}
+    return {
+        "code": code,
+        "confidence": round(float(confidence), 4),
+        "source": source,
+        "evidence": evidence,
+    }

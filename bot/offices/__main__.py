@@ -21,11 +21,18 @@ def report(directory: Path, today: dt.date) -> str:
     """Coverage table (city x type) and the records that lack contact data or are old."""
     d = load_directory(directory)
     out = ["Coverage (shown records per city and office type):", ""]
-    short = {"employment_agency": "agency", "immigration_office": "immigr",
-             "integration_center": "ki/kim", "integration_point": "ip", "jobcenter": "jobctr",
-             "local_specialty": "local", "migration_counselling": "mbe",
-             "recognition_counselling": "recogn", "youth_employment_agency": "jba",
-             "youth_migration_service": "jmd"}
+    short = {
+        "employment_agency": "agency",
+        "immigration_office": "immigr",
+        "integration_center": "ki/kim",
+        "integration_point": "ip",
+        "jobcenter": "jobctr",
+        "local_specialty": "local",
+        "migration_counselling": "mbe",
+        "recognition_counselling": "recogn",
+        "youth_employment_agency": "jba",
+        "youth_migration_service": "jmd",
+    }
     out.append(f"{'city':<20}" + "".join(f"{short[t]:>8}" for t in LOCAL_TYPES))
     for city in d.cities:
         row = [len(d.find(city, t)) for t in LOCAL_TYPES]
@@ -35,8 +42,16 @@ def report(directory: Path, today: dt.date) -> str:
     for o in d.offices:
         if not o.shown:
             continue
-        missing = [name for name, value in (("phone", o.phone), ("email", o.email),
-                   ("website", o.website), ("opening hours", o.opening_hours)) if not value]
+        missing = [
+            name
+            for name, value in (
+                ("phone", o.phone),
+                ("email", o.email),
+                ("website", o.website),
+                ("opening hours", o.opening_hours),
+            )
+            if not value
+        ]
         year = _year(o.last_verified) or _year(o.source_date)
         old = year is None or (today.year - year) >= 1
         if missing or old:

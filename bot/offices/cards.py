@@ -17,8 +17,10 @@ OSM_SEARCH = "https://www.openstreetmap.org/search?query="
 
 def address_line(office: Office) -> str | None:
     """Street, postcode and city as far as the source states them."""
-    parts = [office.address.get("street"),
-             " ".join(p for p in (office.address.get("postcode"), office.address.get("city")) if p)]
+    parts = [
+        office.address.get("street"),
+        " ".join(p for p in (office.address.get("postcode"), office.address.get("city")) if p),
+    ]
     line = ", ".join(p for p in parts if p)
     return line or None
 

@@ -39,15 +39,21 @@ class Office:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> "Office":
+    def from_record(cls, record: dict[str, Any]) -> Office:
         """Build from a YAML record (validated separately, see validation.py)."""
         return cls(
-            id=record["id"], office_type=record["office_type"], name=record["name"],
-            serves=tuple(record.get("serves") or ()), status=record["status"],
-            source_url=record["source_url"], confidence=record["confidence"],
+            id=record["id"],
+            office_type=record["office_type"],
+            name=record["name"],
+            serves=tuple(record.get("serves") or ()),
+            status=record["status"],
+            source_url=record["source_url"],
+            confidence=record["confidence"],
             last_verified=str(record.get("last_verified", "")),
-            address=dict(record.get("address") or {}), phone=record.get("phone"),
-            email=record.get("email"), website=record.get("website"),
+            address=dict(record.get("address") or {}),
+            phone=record.get("phone"),
+            email=record.get("email"),
+            website=record.get("website"),
             opening_hours=record.get("opening_hours"),
             source_date=str(record["source_date"]) if record.get("source_date") else None,
             raw=record,
@@ -93,14 +99,16 @@ class Directory:
 
     def find(self, city: str, office_type: str) -> list[Office]:
         """Shown offices of ``office_type`` serving ``city``, best-sourced first."""
-        found = [o for o in self.offices
-                 if o.shown and o.office_type == office_type and city in o.serves]
+        found = [
+            o for o in self.offices if o.shown and o.office_type == office_type and city in o.serves
+        ]
         return sorted(found, key=_rank)
 
     def types_in(self, city: str) -> list[str]:
         """Office types with at least one shown office in ``city``."""
-        return list(dict.fromkeys(o.office_type for o in self.offices
-                                  if o.shown and city in o.serves))
+        return list(
+            dict.fromkeys(o.office_type for o in self.offices if o.shown and city in o.serves)
+        )
 
     def national_for(self, office_type: str | None) -> list[Office]:
         """Nationwide services to offer when no local office is known."""
@@ -109,10 +117,15 @@ class Directory:
 
 
 def _rank(office: Office) -> tuple[int, int, int]:
-    contact_fields = sum(bool(x) for x in (office.phone, office.address, office.website,
-                                           office.email, office.opening_hours))
-    return (STATUS_RANK.get(office.status, 9), CONFIDENCE_RANK.get(office.confidence, 9),
-            -contact_fields)
+    contact_fields = sum(
+        bool(x)
+        for x in (office.phone, office.address, office.website, office.email, office.opening_hours)
+    )
+    return (
+        STATUS_RANK.get(office.status, 9),
+        CONFIDENCE_RANK.get(office.confidence, 9),
+        -contact_fields,
+    )
 
 
 def read_yaml(path: Path) -> Any:
@@ -134,13 +147,22 @@ def load_directory(directory: Path = OFFICES_DIR, validate: bool = True) -> Dire
         problems = validate_files(directory)
         if problems:
             raise DirectoryError(problems)
-    offices = tuple(Office.from_record(r) for path in office_files(directory)
-                    for r in read_yaml(path)["offices"])
+    offices = tuple(
+        Office.from_record(r)
+        for path in office_files(directory)
+        for r in read_yaml(path)["offices"]
+    )
     postal = read_yaml(directory / "postcodes.yml")
     postcodes = {code: city for city, codes in postal["cities"].items() for code in codes}
-    fallbacks = {k: tuple(v) for k, v in read_yaml(directory / "fallbacks.yml")["fallbacks"].items()}
-    return Directory(offices, postcodes, fallbacks,
-                     {k: postal[k] for k in ("source_url", "source_date", "confidence")})
+    fallbacks = {
+        k: tuple(v) for k, v in read_yaml(directory / "fallbacks.yml")["fallbacks"].items()
+    }
+    return Directory(
+        offices,
+        postcodes,
+        fallbacks,
+        {k: postal[k] for k in ("source_url", "source_date", "confidence")},
+    )
 
 
 @lru_cache(maxsize=1)

@@ -8,19 +8,46 @@ from typing import Any
 
 import yaml
 
-OFFICE_TYPES = frozenset({
-    "jobcenter", "employment_agency", "integration_point", "integration_center",
-    "immigration_office", "youth_employment_agency", "migration_counselling",
-    "youth_migration_service", "recognition_counselling", "local_specialty",
-    "national_hotline", "national_portal",
-})
+OFFICE_TYPES = frozenset(
+    {
+        "jobcenter",
+        "employment_agency",
+        "integration_point",
+        "integration_center",
+        "immigration_office",
+        "youth_employment_agency",
+        "migration_counselling",
+        "youth_migration_service",
+        "recognition_counselling",
+        "local_specialty",
+        "national_hotline",
+        "national_portal",
+    }
+)
 STATUSES = frozenset({"as_stated", "possibly_outdated", "superseded"})
 CONFIDENCES = frozenset({"high", "medium", "low"})
-REQUIRED = ("id", "office_type", "name", "serves", "status", "source_url", "confidence",
-            "last_verified")
-ALLOWED = frozenset(REQUIRED) | {"source_kind", "address", "phone", "email", "website",
-                                 "opening_hours", "languages", "notes", "source_date",
-                                 "additional_sources"}
+REQUIRED = (
+    "id",
+    "office_type",
+    "name",
+    "serves",
+    "status",
+    "source_url",
+    "confidence",
+    "last_verified",
+)
+ALLOWED = frozenset(REQUIRED) | {
+    "source_kind",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "opening_hours",
+    "languages",
+    "notes",
+    "source_date",
+    "additional_sources",
+}
 PHONE = re.compile(r"^\+?\(?\d[\d /()\-]{1,30}\d$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -57,8 +84,9 @@ def validate_record(record: Any, where: str, postcodes: dict[str, str]) -> list[
     if record.get("id") and not ID.match(str(record["id"])):
         problems.append(f"{at}: id must be lowercase letters, digits and hyphens")
     if record.get("office_type") and record["office_type"] not in OFFICE_TYPES:
-        problems.append(f"{at}: office_type {record['office_type']!r} is not one of "
-                        f"{sorted(OFFICE_TYPES)}")
+        problems.append(
+            f"{at}: office_type {record['office_type']!r} is not one of {sorted(OFFICE_TYPES)}"
+        )
     if record.get("status") and record["status"] not in STATUSES:
         problems.append(f"{at}: status {record['status']!r} is not one of {sorted(STATUSES)}")
     if record.get("confidence") and record["confidence"] not in CONFIDENCES:
@@ -122,6 +150,7 @@ def validate_files(directory: Path) -> list[str]:
                 seen[rid] = path.name
     fallbacks = (_load(directory / "fallbacks.yml", problems) or {}).get("fallbacks") or {}
     for office_type, ids in fallbacks.items():
-        problems += [f"fallbacks.yml: {office_type} names unknown record {i!r}"
-                     for i in ids if i not in seen]
+        problems += [
+            f"fallbacks.yml: {office_type} names unknown record {i!r}" for i in ids if i not in seen
+        ]
     return problems

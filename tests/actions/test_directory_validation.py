@@ -37,15 +37,18 @@ def test_shipped_directory_is_valid_and_every_record_has_a_source():
     assert len(directory.cities) == 12
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("phone", "call us maybe", "is not a phone number"),
-    ("website", "www.example", "is not an http(s) URL"),
-    ("email", "nobody-at-example", "is not an e-mail address"),
-    ("office_type", "embassy", "office_type 'embassy'"),
-    ("source_url", "", "missing required field 'source_url'"),
-    ("address", {"street": "Berliner Platz 10", "postcode": "44135"}, "belongs to Dortmund"),
-    ("serves", ["Berlin"], "serves unknown city 'Berlin'"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("phone", "call us maybe", "is not a phone number"),
+        ("website", "www.example", "is not an http(s) URL"),
+        ("email", "nobody-at-example", "is not an e-mail address"),
+        ("office_type", "embassy", "office_type 'embassy'"),
+        ("source_url", "", "missing required field 'source_url'"),
+        ("address", {"street": "Berliner Platz 10", "postcode": "44135"}, "belongs to Dortmund"),
+        ("serves", ["Berlin"], "serves unknown city 'Berlin'"),
+    ],
+)
 def test_problems_name_record_and_field(copy, field, value, message):
     rid = edit(copy, "essen.yml", 0, **{field: value})
     problems = validate_files(copy)
@@ -61,16 +64,29 @@ def test_duplicate_ids_are_found(copy):
 
 
 def test_validate_command_exit_codes(copy):
-    ok = subprocess.run([sys.executable, "-m", "bot.offices", "validate"], cwd=PROJECT_ROOT,
-                        capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "bot.offices", "validate"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     edit(copy, "essen.yml", 0, phone="abc")
-    bad = subprocess.run([sys.executable, "-m", "bot.offices", "validate", "--dir", str(copy)],
-                         cwd=PROJECT_ROOT, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot.offices", "validate", "--dir", str(copy)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 1 and "is not a phone number" in bad.stderr
 
 
 def test_report_lists_coverage_and_gaps():
-    out = subprocess.run([sys.executable, "-m", "bot.offices", "report"], cwd=PROJECT_ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.offices", "report"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Mülheim an der Ruhr" in out and "no " in out

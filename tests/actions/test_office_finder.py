@@ -51,11 +51,17 @@ def test_unknown_postcode_is_said_and_nationwide_services_follow(directory):
 
 
 def test_outdated_office_gets_the_check_before_you_go_note(directory):
-    outdated = next(o for o in directory.offices if o.outdated and len(o.serves) == 1
-                    and o.serves[0] in directory.cities
-                    and directory.find(o.serves[0], o.office_type)[0] == o)
-    outcome = office_finder.find_office(directory, "fa", outdated.serves[0], None,
-                                        outdated.office_type)
+    outdated = next(
+        o
+        for o in directory.offices
+        if o.outdated
+        and len(o.serves) == 1
+        and o.serves[0] in directory.cities
+        and directory.find(o.serves[0], o.office_type)[0] == o
+    )
+    outcome = office_finder.find_office(
+        directory, "fa", outdated.serves[0], None, outdated.office_type
+    )
     assert [r.response for r in outcome.replies] == ["utter_office_card", "utter_office_outdated"]
 
 

@@ -18,25 +18,47 @@ TOKEN = "test-token-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="module")
-def rasa_server(model_path: str, action_server: str,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def rasa_server(
+    model_path: str, action_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("rasa")
     db = tmp / "tracker.db"
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: {action_server}\n"
-                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {action_server}\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
+    )
     port = free_port()
-    proc = start([str(BIN / "rasa"), "run", "--model", model_path, "--enable-api",
-                  "--auth-token", TOKEN, "--interface", "127.0.0.1", "--port", str(port),
-                  "--endpoints", str(endpoints), "--credentials", "credentials.yml"],
-                 f"http://127.0.0.1:{port}/", tmp / "rasa.log", timeout=300)
+    proc = start(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            model_path,
+            "--enable-api",
+            "--auth-token",
+            TOKEN,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+        ],
+        f"http://127.0.0.1:{port}/",
+        tmp / "rasa.log",
+        timeout=300,
+    )
     yield f"http://127.0.0.1:{port}", db
     stop(proc)
 
 
 def request(url: str, body: bytes | None = None, headers: dict | None = None):
-    req = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json",
-                                                          **(headers or {})})
+    req = urllib.request.Request(
+        url, data=body, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, json.loads(resp.read() or b"null")
@@ -55,8 +77,10 @@ def test_api_requires_the_token(rasa_server):
     base, _ = rasa_server
     status, _ = request(f"{base}/model/parse", json.dumps({"text": "hallo"}).encode())
     assert status == 401
-    status, body = request(f"{base}/model/parse?token={TOKEN}",
-                           json.dumps({"text": "Bonjour, je cherche un cours d'allemand"}).encode())
+    status, body = request(
+        f"{base}/model/parse?token={TOKEN}",
+        json.dumps({"text": "Bonjour, je cherche un cours d'allemand"}).encode(),
+    )
     assert status == 200
     assert body["language"]["code"] == "fr"
     assert body["intent"]["name"] == "ask_language_course"
@@ -91,8 +115,9 @@ def test_bad_input_gets_a_reply_and_the_conversation_continues(rasa_server, name
     assert status == 200 and replies[0]["text"] in texts("de", "utter_greet")
 
 
-@pytest.mark.parametrize("body", [b"{not json", b'{"sender": "x"}', b"[1, 2]",
-                                  b'{"sender": "x", "message": 5}'])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b'{"sender": "x"}', b"[1, 2]", b'{"sender": "x", "message": 5}']
+)
 def test_malformed_requests_get_a_clear_4xx(rasa_server, body):
     base, _ = rasa_server
     status, _ = request(f"{base}/webhooks/rest/webhook", body)
@@ -104,6 +129,10 @@ def test_conversations_are_stored_in_sqlite(rasa_server):
     sender = "stored-" + uuid.uuid4().hex
     say(base, sender, "Hello, where is the jobcenter in Bochum?")
     with sqlite3.connect(db) as conn:
-        types = [r[0] for r in conn.execute(
-            "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+        types = [
+            r[0]
+            for r in conn.execute(
+                "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+            )
+        ]
     assert "user" in types and "bot" in types

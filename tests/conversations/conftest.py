@@ -10,7 +10,6 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 
-
 class Chat:
     """One conversation with the agent."""
 
@@ -21,7 +20,8 @@ class Chat:
     async def say(self, text: str, **metadata: Any) -> list[dict[str, Any]]:
         out = CollectingOutputChannel()
         await self.agent.handle_message(
-            UserMessage(text, out, self.sender, metadata=metadata or None))
+            UserMessage(text, out, self.sender, metadata=metadata or None)
+        )
         return out.messages
 
     async def slot(self, name: str) -> Any:

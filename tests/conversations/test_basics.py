@@ -87,8 +87,15 @@ async def test_language_menu_when_no_language_named(chat):
     replies = await chat.say("/choose_language")
     assert replies[0]["text"] in texts("en", "utter_choose_language")
     assert [b["title"] for b in replies[0]["buttons"]] == [
-        "Deutsch", "English", "العربية", "Türkçe", "Українська", "Русский", "فارسی / دری",
-        "Français"]
+        "Deutsch",
+        "English",
+        "العربية",
+        "Türkçe",
+        "Українська",
+        "Русский",
+        "فارسی / دری",
+        "Français",
+    ]
 
 
 async def test_channel_hint_sets_language_for_neutral_first_message(chat):
@@ -103,8 +110,9 @@ async def test_unsupported_language_gets_bilingual_menu(chat):
     assert len(replies[0]["buttons"]) == 8
 
 
-@pytest.mark.parametrize("lang,text", [("de", "wie ist das wetter morgen"),
-                                       ("en", "tell me a joke about football")])
+@pytest.mark.parametrize(
+    "lang,text", [("de", "wie ist das wetter morgen"), ("en", "tell me a joke about football")]
+)
 async def test_out_of_scope(chat, lang, text):
     replies = await chat.say(text)
     assert replies[0]["text"] in texts(lang, "utter_out_of_scope")

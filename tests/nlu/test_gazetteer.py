@@ -35,16 +35,19 @@ CITIES = [
 def test_city_in_every_script_and_inflection(gazetteer, text, city):
     found = [m for m in gazetteer.find(text) if m.entity == "city"]
     assert [m.value for m in found] == [city]
-    assert text[found[0].start:found[0].end] == found[0].text
+    assert text[found[0].start : found[0].end] == found[0].text
 
 
-@pytest.mark.parametrize("text,office", [
-    ("wo ist das jobcenter", "jobcenter"),
-    ("أين الجوب سنتر", "jobcenter"),
-    ("де знаходиться джобцентр", "jobcenter"),
-    ("je cherche l'Ausländerbehörde", "immigration_office"),
-    ("adresse der agentur für arbeit", "employment_agency"),
-])
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("wo ist das jobcenter", "jobcenter"),
+        ("أين الجوب سنتر", "jobcenter"),
+        ("де знаходиться джобцентр", "jobcenter"),
+        ("je cherche l'Ausländerbehörde", "immigration_office"),
+        ("adresse der agentur für arbeit", "employment_agency"),
+    ],
+)
 def test_office_types(gazetteer, text, office):
     assert office in [m.value for m in gazetteer.find(text) if m.entity == "office_type"]
 
@@ -54,16 +57,35 @@ def test_postcode_and_no_false_city(gazetteer):
     assert [(m.entity, m.value) for m in found] == [("postal_code", "45127")]
 
 
-@pytest.mark.parametrize("text,code", [
-    ("English please", "en"), ("بالعربية", "ar"), ("auf Deutsch bitte", "de"),
-    ("Türkçe konuşalım", "tr"), ("по-русски", "ru"), ("українською", "uk"),
-    ("به فارسی", "fa"), ("en français svp", "fr"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("English please", "en"),
+        ("بالعربية", "ar"),
+        ("auf Deutsch bitte", "de"),
+        ("Türkçe konuşalım", "tr"),
+        ("по-русски", "ru"),
+        ("українською", "uk"),
+        ("به فارسی", "fa"),
+        ("en français svp", "fr"),
+    ],
+)
 def test_language_names(gazetteer, text, code):
     assert code in [m.value for m in gazetteer.find(text) if m.entity == "language"]
 
 
 def test_served_cities_are_the_twelve(gazetteer):
     assert gazetteer.served_cities == {
-        "Essen", "Bottrop", "Herne", "Bochum", "Dortmund", "Duisburg", "Gelsenkirchen",
-        "Mülheim an der Ruhr", "Oberhausen", "Hagen", "Wuppertal", "Bielefeld"}
+        "Essen",
+        "Bottrop",
+        "Herne",
+        "Bochum",
+        "Dortmund",
+        "Duisburg",
+        "Gelsenkirchen",
+        "Mülheim an der Ruhr",
+        "Oberhausen",
+        "Hagen",
+        "Wuppertal",
+        "Bielefeld",
+    }

@@ -25,7 +25,9 @@ def parse(agent):
     def _parse(texts: list[str]) -> list[dict]:
         async def run() -> list[dict]:
             return [await agent.parse_message(t) for t in texts]
+
         return asyncio.run(run())
+
     return _parse
 
 
@@ -38,13 +40,23 @@ def test_intent_accuracy_and_city_recall(parse, lang):
     examples = heldout(lang)
     assert len(examples) >= 17 * 8
     results = parse([e.get("text") for e in examples])
-    wrong = [(e.get("text"), e.get("intent"), r["intent"]["name"])
-             for e, r in zip(examples, results) if r["intent"]["name"] != e.get("intent")]
+    wrong = [
+        (e.get("text"), e.get("intent"), r["intent"]["name"])
+        for e, r in zip(examples, results)
+        if r["intent"]["name"] != e.get("intent")
+    ]
     accuracy = 1 - len(wrong) / len(examples)
-    cities = [(ent["value"], r) for e, r in zip(examples, results)
-              for ent in e.get("entities") or [] if ent["entity"] == "city"]
-    missed = [(v, r["text"]) for v, r in cities
-              if v not in [x["value"] for x in r["entities"] if x["entity"] == "city"]]
+    cities = [
+        (ent["value"], r)
+        for e, r in zip(examples, results)
+        for ent in e.get("entities") or []
+        if ent["entity"] == "city"
+    ]
+    missed = [
+        (v, r["text"])
+        for v, r in cities
+        if v not in [x["value"] for x in r["entities"] if x["entity"] == "city"]
+    ]
     recall = 1 - len(missed) / len(cities)
     assert len(cities) >= 20
     assert accuracy >= INTENT_ACCURACY, f"{lang} intent accuracy {accuracy:.3f}: {wrong[:15]}"
@@ -63,8 +75,11 @@ def test_language_decision_on_short_messages(parse):
     pairs = short_messages()
     assert all(1 <= len(t.split()) <= 4 for t, _ in pairs)
     results = parse([t for t, _ in pairs])
-    wrong = [(t, lang, r["language"]) for (t, lang), r in zip(pairs, results)
-             if r["language"]["code"] != lang]
+    wrong = [
+        (t, lang, r["language"])
+        for (t, lang), r in zip(pairs, results)
+        if r["language"]["code"] != lang
+    ]
     accuracy = 1 - len(wrong) / len(pairs)
     assert accuracy >= SHORT_LANGUAGE_ACCURACY, f"accuracy {accuracy:.3f}: {wrong[:30]}"
 
@@ -83,4 +98,5 @@ def test_parse_output_carries_language_at_top_level(parse):
     assert result["language"]["source"] in ("text", "script")
     assert 0.5 <= result["language"]["confidence"] <= 1.0
     assert {"entity": "city", "value": "Dortmund"}.items() <= {
-        k: v for e in result["entities"] if e["entity"] == "city" for k, v in e.items()}.items()
+        k: v for e in result["entities"] if e["entity"] == "city" for k, v in e.items()
+    }.items()

@@ -13,24 +13,35 @@ def d(code, conf=0.99, source="text", evidence=30):
     return {"code": code, "confidence": conf, "source": source, "evidence": evidence}
 
 
-@pytest.mark.parametrize("state,decision,chosen,expected", [
-    (NONE, d("ar"), None, LanguageState("ar", "text")),
-    (NONE, d("ar", conf=0.4), None, None),  # too unsure even for a first guess
-    (NONE, d("tr", source="metadata"), None, LanguageState("tr", "metadata")),
-    (LanguageState("tr", "metadata"), d("de", source="metadata"), None,
-     LanguageState("de", "metadata")),
-    (LanguageState("ar", "text"), d("de", source="metadata"), None, None),  # hint < text
-    (LanguageState("ar", "text"), d("de", evidence=5), None, None),  # "danke" never flips
-    (LanguageState("ar", "text"), d("de", conf=0.8), None, None),
-    (LanguageState("ar", "text"), d("de"), None, LanguageState("de", "text")),
-    (LanguageState("en", "choice"), d("de"), None, None),  # choice is sticky...
-    (LanguageState("en", "choice"), d("de", conf=0.99, evidence=40), None, None),
-    (LanguageState("en", "choice"), d("de", conf=0.995, evidence=40), None,
-     LanguageState("de", "text")),  # ...unless a long message is unmistakable
-    (LanguageState("en", "choice"), d("de"), "fa", LanguageState("fa", "choice")),
-    (LanguageState("ar", "text"), d(None, conf=0.0, source=None, evidence=0), None, None),
-    (LanguageState("ar", "text"), d("es"), None, None),  # unsupported never becomes the slot
-    (LanguageState("ar", "text"), None, "xx", None),
-])
+@pytest.mark.parametrize(
+    "state,decision,chosen,expected",
+    [
+        (NONE, d("ar"), None, LanguageState("ar", "text")),
+        (NONE, d("ar", conf=0.4), None, None),  # too unsure even for a first guess
+        (NONE, d("tr", source="metadata"), None, LanguageState("tr", "metadata")),
+        (
+            LanguageState("tr", "metadata"),
+            d("de", source="metadata"),
+            None,
+            LanguageState("de", "metadata"),
+        ),
+        (LanguageState("ar", "text"), d("de", source="metadata"), None, None),  # hint < text
+        (LanguageState("ar", "text"), d("de", evidence=5), None, None),  # "danke" never flips
+        (LanguageState("ar", "text"), d("de", conf=0.8), None, None),
+        (LanguageState("ar", "text"), d("de"), None, LanguageState("de", "text")),
+        (LanguageState("en", "choice"), d("de"), None, None),  # choice is sticky...
+        (LanguageState("en", "choice"), d("de", conf=0.99, evidence=40), None, None),
+        (
+            LanguageState("en", "choice"),
+            d("de", conf=0.995, evidence=40),
+            None,
+            LanguageState("de", "text"),
+        ),  # ...unless a long message is unmistakable
+        (LanguageState("en", "choice"), d("de"), "fa", LanguageState("fa", "choice")),
+        (LanguageState("ar", "text"), d(None, conf=0.0, source=None, evidence=0), None, None),
+        (LanguageState("ar", "text"), d("es"), None, None),  # unsupported never becomes the slot
+        (LanguageState("ar", "text"), None, "xx", None),
+    ],
+)
 def test_resolve(state, decision, chosen, expected):
     assert resolve(state, decision, chosen) == expected
