@@ -10,6 +10,22 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utils import latest_entity
 from bot.language_policy import LanguageState, resolve
+from bot.languages import is_supported, normalise_code
+
+
+def hint_decision(tracker: Tracker) -> Dict[str, Any] | None:
+    """The channel's language hint as a decision.
+
+    Button payloads ("/greet") skip the NLU pipeline, so no decision was made
+    for them; the channel metadata of the user event still carries the hint.
+    """
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            hint = normalise_code((event.get("metadata") or {}).get("language"))
+            if is_supported(hint):
+                return {"code": hint, "confidence": 1.0, "source": "metadata", "evidence": 0}
+            return None
+    return None
 
 
 class ActionResolveLanguage(Action):
@@ -28,7 +44,8 @@ class ActionResolveLanguage(Action):
         if (message.get("intent") or {}).get("name") == "choose_language":
             chosen = latest_entity(tracker, "language")
         state = LanguageState(tracker.get_slot("language"), tracker.get_slot("language_source"))
-        new = resolve(state, message.get("language"), chosen)
+        decision = message.get("language") or hint_decision(tracker)
+        new = resolve(state, decision, chosen)
         if new is None:
             return []
         return [SlotSet("language", new.code), SlotSet("language_source", new.source)]
