@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.langid import LanguageIdentifier, TextModel
+from bot.langid import Guess, LanguageIdentifier, TextModel
 from bot.languages import is_supported, normalise_code
 
 MODEL_FILE = "language_model.pkl"
@@ -56,6 +56,12 @@ class LanguageDetector(GraphComponent):
             "unsupported_min_letters": 12,
             "unsupported_intent": "unsupported_language",
             "choice_intent": "choose_language",
+            # Text that looks like no language we know, with an unsure intent, is
+            # treated as not understood (keyboard mashing, typos beyond repair).
+            "gibberish_language_confidence": 0.45,
+            "gibberish_intent_confidence": 0.7,
+            "gibberish_min_letters": 6,
+            "fallback_intent": "nlu_fallback",
             # Key of the channel metadata that carries a language hint (e.g. "uk-UA").
             "metadata_key": "language",
             "random_seed": 42,
@@ -163,8 +169,19 @@ class LanguageDetector(GraphComponent):
             return _decision(guess.code, guess.confidence, guess.source, guess.letters)
         return _decision(None, 0.0, None)
 
+    def _looks_like_gibberish(self, message: Message, guess: Guess) -> bool:
+        intent_confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
+        return (
+            guess.source == "text"
+            and guess.letters >= self._config["gibberish_min_letters"]
+            and guess.confidence < self._config["gibberish_language_confidence"]
+            and intent_confidence < self._config["gibberish_intent_confidence"]
+        )
+
     def _mark_unsupported(self, message: Message, confidence: float) -> None:
-        name = self._config["unsupported_intent"]
+        self._set_intent(message, self._config["unsupported_intent"], confidence)
+
+    def _set_intent(self, message: Message, name: str, confidence: float) -> None:
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
         message.set(
