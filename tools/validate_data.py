@@ -7,6 +7,7 @@ here; any other warning (or a response nobody uses) fails the check.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
