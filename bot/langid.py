@@ -157,7 +157,8 @@ class LanguageIdentifier:
             detected = langdetect_probabilities(evidence)
             code = max(detected, key=detected.get) if detected else "und"
             return Guess(code if code not in SUPPORTED else "und", 0.95, "script", len(letters))
-        lowered = evidence.lower()
+        # Marker letters count even inside names: "Ессені" is Ukrainian, "Эссене" Russian.
+        lowered = strip_invisible(text).lower()
         markers = {
             lang
             for lang, chars_ in MARKER_LETTERS.items()

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.languages import PROJECT_ROOT
 from bot.responses import language_file, shared_responses
 
-MODEL = PROJECT_ROOT / "models" / "wegweiser.tar.gz"
+MODEL = Path(os.environ.get("WEGWEISER_MODEL", PROJECT_ROOT / "models" / "wegweiser.tar.gz"))
 BIN = Path(sys.executable).parent
 
 

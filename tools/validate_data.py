@@ -36,6 +36,7 @@ def main() -> int:
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env={**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
     )
     output = proc.stdout + proc.stderr
     code = "\n".join(

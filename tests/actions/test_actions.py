@@ -25,22 +25,35 @@ def test_resolve_language_from_text_decision():
 
 
 def test_resolve_language_from_payload_metadata():
-    events = ActionResolveLanguage().run(CollectingDispatcher(),
-                                         tracker(metadata={"language": "fa-AF"}), {})
+    events = ActionResolveLanguage().run(
+        CollectingDispatcher(), tracker(metadata={"language": "fa-AF"}), {}
+    )
     assert events == [SlotSet("language", "fa"), SlotSet("language_source", "metadata")]
 
 
 def test_resolve_language_explicit_choice():
-    t = tracker({"language": "de", "language_source": "text"}, intent="choose_language",
-                entities=[{"entity": "language", "value": "fr"}])
+    t = tracker(
+        {"language": "de", "language_source": "text"},
+        intent="choose_language",
+        entities=[{"entity": "language", "value": "fr"}],
+    )
     assert ActionResolveLanguage().run(CollectingDispatcher(), t, {}) == [
-        SlotSet("language", "fr"), SlotSet("language_source", "choice")]
+        SlotSet("language", "fr"),
+        SlotSet("language_source", "choice"),
+    ]
 
 
 def test_choose_language_confirms_or_shows_menu():
     d = CollectingDispatcher()
-    ActionChooseLanguage().run(d, tracker({"language": "fr"}, intent="choose_language",
-                                          entities=[{"entity": "language", "value": "fr"}]), {})
+    ActionChooseLanguage().run(
+        d,
+        tracker(
+            {"language": "fr"},
+            intent="choose_language",
+            entities=[{"entity": "language", "value": "fr"}],
+        ),
+        {},
+    )
     assert d.messages[0]["response"] == "utter_language_set"
     d = CollectingDispatcher()
     ActionChooseLanguage().run(d, tracker({"language": "fr"}, intent="choose_language"), {})
@@ -50,7 +63,8 @@ def test_choose_language_confirms_or_shows_menu():
 def test_find_office_sends_card_with_structured_data():
     d = CollectingDispatcher()
     events = ActionFindOffice().run(
-        d, tracker({"language": "ar", "city": "Essen", "office_type": "jobcenter"}), {})
+        d, tracker({"language": "ar", "city": "Essen", "office_type": "jobcenter"}), {}
+    )
     assert d.messages[0]["response"] == "utter_office_card"
     assert d.messages[0]["custom"]["type"] == "office_card"
     assert events == [SlotSet("city", "Essen")]
@@ -59,8 +73,14 @@ def test_find_office_sends_card_with_structured_data():
 def test_inform_with_postcode_continues_the_search():
     d = CollectingDispatcher()
     events = ActionInform().run(
-        d, tracker({"language": "de", "office_type": "immigration_office", "city": "Essen"},
-                   intent="inform", entities=[{"entity": "postal_code", "value": "44135"}]), {})
+        d,
+        tracker(
+            {"language": "de", "office_type": "immigration_office", "city": "Essen"},
+            intent="inform",
+            entities=[{"entity": "postal_code", "value": "44135"}],
+        ),
+        {},
+    )
     assert SlotSet("city", "Dortmund") in events
     assert d.messages[0]["response"] == "utter_office_card"
 
