@@ -8,11 +8,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 MODEL := models/wegweiser.tar.gz
-TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(wildcard data/nlu/*.yml) \
-	$(wildcard data/stories/*.yml) $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) \
+TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
+	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) \
 	bot/gazetteer.py bot/langid.py bot/text.py bot/languages.py
 
-.PHONY: help install run test lint validate train bench clean
+.PHONY: help install run test lint validate train bench clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,7 @@ $(BIN)/.installed: requirements.lock
 
 install: $(BIN)/.installed ## create .venv with python3.10 and the pinned dependencies
 
-domain/responses.yml: $(wildcard data/responses/*.yml) bot/responses.py $(BIN)/.installed
+domain/responses.yml: $(shell find data/responses -name '*.yml') bot/responses.py $(BIN)/.installed
 	$(BIN)/python -m bot.responses build
 
 $(MODEL): $(TRAIN_INPUTS) domain/responses.yml $(BIN)/.installed
@@ -35,7 +35,7 @@ $(MODEL): $(TRAIN_INPUTS) domain/responses.yml $(BIN)/.installed
 
 train: $(MODEL) ## train the model if data, config or components changed
 
-run: $(MODEL) ## install, train if needed, start Rasa + action server (Ctrl-C stops all)
+run: $(MODEL) console-migrate ## install, train if needed, start Rasa + actions + web service with the staff console (Ctrl-C stops all)
 	$(BIN)/python -m bot.supervisor
 
 lint: $(BIN)/.installed ## ruff (lint + format check)
@@ -47,11 +47,35 @@ validate: domain/responses.yml ## rasa data validate + response lint + office di
 	$(BIN)/python -m bot.offices validate
 	$(BIN)/python tools/validate_data.py
 
-test: lint validate $(MODEL) ## everything CI runs: lint, validation, pytest (incl. model + servers)
+test: lint validate $(MODEL) chromium ## everything CI runs: lint, validation, pytest (incl. model + servers)
 	$(BIN)/pytest
 
 bench: $(MODEL) ## measure latency, throughput, memory, accuracy -> docs/benchmarks.md
 	$(BIN)/python -m bench.run
 
+console-migrate: $(BIN)/.installed ## create/upgrade the staff console tables in the tracker-store DB
+	$(BIN)/python -m bot.console migrate
+
+console: $(BIN)/.installed ## run the staff console alone on http://127.0.0.1:8081/staff/
+	$(BIN)/python -m bot.console serve
+
+console-assets: ## re-vendor Chart.js (pinned in bot/console/frontend/package-lock.json)
+	cd bot/console/frontend && npm ci --no-audit --no-fund --ignore-scripts
+	cp bot/console/frontend/node_modules/chart.js/dist/chart.umd.min.js bot/console/static/vendor/
+	cp bot/console/frontend/node_modules/chart.js/LICENSE.md bot/console/static/vendor/chart.js-LICENSE.md
+
+bench-console: $(BIN)/.installed ## staff console latency with 100k conversations -> docs/benchmarks-console.md
+	$(BIN)/python -m bench.console
+
 clean: ## remove models, caches and the virtualenv
 	rm -rf $(VENV) models .rasa var/tracker.db .pytest_cache .ruff_cache
+
+# --- web widget --------------------------------------------------------------------
+chromium: ## Debian chromium for the browser tests (CI: root on a clean Debian machine)
+	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+widget-vendor: ## refresh bot/web/static/vendor/socket.io.min.js from npm (web/package-lock.json)
+	scripts/vendor-widget.sh
+
+screenshots: $(MODEL) chromium ## docs/screenshots/<lang>.png: the widget's first screen per language
+	WEGWEISER_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_widget.py -k first_screen

@@ -24,11 +24,16 @@ class ActionFindOffice(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
         """Show the card, or ask for the one thing that is missing."""
+        # A city named now wins over a postcode remembered from earlier ("… in Berlin?").
+        named_city = latest_entity(tracker, "city")
+        postal_code = latest_entity(tracker, "postal_code") or (
+            None if named_city else tracker.get_slot("postal_code")
+        )
         outcome = office_finder.find_office(
             current_directory(),
             tracker.get_slot("language"),
             tracker.get_slot("city"),
-            latest_entity(tracker, "postal_code") or tracker.get_slot("postal_code"),
+            postal_code,
             tracker.get_slot("office_type"),
         )
         send(dispatcher, outcome.replies)

@@ -42,8 +42,14 @@ TURNS = [
 ]
 
 
+def log(message: str) -> None:
+    """Progress on stderr (a full run takes tens of minutes)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def train(config: str, name: str, out: Path) -> float:
     """Train from an empty cache; return wall seconds."""
+    log(f"training {name} with {config}")
     env = server_env(RASA_CACHE_DIRECTORY=tempfile.mkdtemp(prefix="rasa-cache-"))
     t0 = time.monotonic()
     subprocess.run(
@@ -175,6 +181,7 @@ def langdetect_accuracy() -> float:
 
 def measure(model: Path, action_url: str, log_dir: Path) -> dict:
     """Start a Rasa server on ``model`` and measure it."""
+    log(f"measuring {model.name}")
     port = free_port()
     endpoints = log_dir / f"endpoints-{model.stem}.yml"
     endpoints.write_text(f"action_endpoint:\n  url: {action_url}\n")
@@ -225,6 +232,7 @@ def cpu_model() -> str:
 
 def main() -> int:
     """Run everything and write docs/benchmarks.md."""
+    load_before = os.getloadavg()
     out = Path(tempfile.mkdtemp(prefix="bench-models-"))
     logs = Path(tempfile.mkdtemp(prefix="bench-logs-"))
     action_port = free_port()
@@ -249,6 +257,7 @@ def main() -> int:
             }
     finally:
         stop(actions)
+    load_after = os.getloadavg()
     ld = langdetect_accuracy()
     n_short = len(short_messages())
     lines = [
@@ -258,7 +267,10 @@ def main() -> int:
         f"{os.cpu_count()} cores ({cpu_model()}), "
         f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB RAM, "
         f"Python {platform.python_version()}. One run; the client runs on the same 2 cores, "
-        "so the numbers include its load.",
+        "so the numbers include its load. Load average (1/5/15 min) before the run: "
+        f"{' / '.join(f'{x:.1f}' for x in load_before)}, after: "
+        f"{' / '.join(f'{x:.1f}' for x in load_after)} "
+        "(above 2 means other work shared the cores).",
         "",
         "Both models are trained on the same data (data/nlu, data/stories) from an empty "
         "Rasa cache. REST turns go through the real action server.",

@@ -54,6 +54,14 @@ def card(office: Office, language: str | None) -> list[Reply]:
     return replies
 
 
+def office_cards(directory: Directory, office: Office, language: str | None) -> list[Reply]:
+    """The card, plus the nationwide numbers when the record has no phone and no website."""
+    replies = card(office, language)
+    if not office.phone and not office.website and not office.is_national:
+        replies += national_cards(directory, office.office_type, language)
+    return replies
+
+
 def national_cards(
     directory: Directory, office_type: str | None, language: str | None
 ) -> list[Reply]:
@@ -126,7 +134,7 @@ def find_office(
             ],
             {"city": city},
         )
-    return Outcome(card(offices[0], language), {"city": city})
+    return Outcome(office_cards(directory, offices[0], language), {"city": city})
 
 
 def request_human(directory: Directory, language: str | None, city: str | None) -> Outcome:

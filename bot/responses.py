@@ -1,6 +1,8 @@
 """Per-language response files -> Rasa domain, and the response lint.
 
-Translators edit data/responses/<lang>.yml (one file per language, same keys).
+Translators edit data/responses/<lang>.yml (one file per language, same keys);
+a feature may keep its responses in its own folder, data/responses/<feature>/<lang>.yml,
+which is merged into the language's file (a key defined twice is an error).
 Rasa wants all variations of a response in one place, so ``build`` writes
 domain/responses.yml with one slot-conditioned variation per language plus an
 unconditioned default (the DEFAULT language) for conversations without a language.
@@ -39,11 +41,24 @@ class _NoAliasDumper(yaml.SafeDumper):
         return True
 
 
+def language_paths(code: str) -> list[Path]:
+    """data/responses/<code>.yml followed by every feature folder's <code>.yml."""
+    return [RESPONSES_DIR / f"{code}.yml", *sorted(RESPONSES_DIR.glob(f"*/{code}.yml"))]
+
+
 @cache
 def language_file(code: str) -> dict[str, Any]:
-    """The parsed data/responses/<code>.yml."""
-    with (RESPONSES_DIR / f"{code}.yml").open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """All responses and office-type texts of language ``code``, merged."""
+    merged: dict[str, Any] = {"responses": {}, "office_types": {}}
+    for path in language_paths(code):
+        with path.open(encoding="utf-8") as handle:
+            part = yaml.safe_load(handle) or {}
+        for section in ("responses", "office_types"):
+            for key, value in (part.get(section) or {}).items():
+                if key in merged[section]:
+                    raise ValueError(f"{path}: {section}.{key} is already defined elsewhere")
+                merged[section][key] = value
+    return merged
 
 
 def shared_responses() -> dict[str, list[dict[str, Any]]]:

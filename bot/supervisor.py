@@ -1,6 +1,6 @@
-"""Run the Rasa server and the action server as one supervised group.
+"""Run the Rasa server, the action server and the web service as one supervised group.
 
-``make run`` calls this. Both processes start together, their output is prefixed
+``make run`` calls this. All processes start together, their output is prefixed
 and interleaved, and if either exits (or Ctrl-C is pressed) all are stopped.
 The HTTP API is on but needs the token from $RASA_AUTH_TOKEN or var/secrets.env.
 """
@@ -9,30 +9,37 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import yaml
+
+from bot import local_secrets
 from bot.languages import PROJECT_ROOT
+from bot.pseudonyms import KEY_ENV
+from bot.web.origins import ORIGINS_ENV
+from bot.web.settings import Settings as WebSettings
 
-VAR = PROJECT_ROOT / "var"
-SECRETS = VAR / "secrets.env"
+VAR = local_secrets.VAR
+SECRETS = local_secrets.SECRETS
 
 
 def auth_token() -> str:
     """$RASA_AUTH_TOKEN, else the token in var/secrets.env (generated on first use)."""
-    if token := os.environ.get("RASA_AUTH_TOKEN"):
-        return token
-    VAR.mkdir(exist_ok=True)
-    if SECRETS.exists():
-        for line in SECRETS.read_text().splitlines():
-            if line.startswith("RASA_AUTH_TOKEN="):
-                return line.split("=", 1)[1].strip()
-    token = secrets.token_urlsafe(32)
-    SECRETS.write_text(f"RASA_AUTH_TOKEN={token}\n")
-    SECRETS.chmod(0o600)
-    return token
+    return local_secrets.get_or_create("RASA_AUTH_TOKEN")
+
+
+def action_server_port(endpoints: Path) -> int:
+    """The port of ``action_endpoint.url`` in the endpoints file Rasa will read.
+
+    Rasa calls the actions at that URL, so the action server must listen there; one
+    setting instead of two that can disagree.
+    """
+    config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+    url = urlsplit(str((config.get("action_endpoint") or {}).get("url", "")))
+    return url.port or 5055
 
 
 def commands(host: str, port: int, action_port: int, token: str) -> dict[str, list[str]]:
@@ -65,6 +72,8 @@ def commands(host: str, port: int, action_port: int, token: str) -> dict[str, li
             "--credentials",
             os.environ.get("CREDENTIALS", "credentials.yml"),
         ],
+        # Demo page + chat widget (+ staff console); settings from WEB_* (bot/web/settings.py).
+        "web": [sys.executable, "-m", "bot.web"],
     }
 
 
@@ -115,22 +124,32 @@ def main() -> int:
     """Entry point for ``python -m bot.supervisor``."""
     host = os.environ.get("RASA_HOST", "127.0.0.1")
     port = int(os.environ.get("RASA_PORT", "5005"))
-    action_port = int(os.environ.get("ACTION_PORT", "5055"))
+    action_port = action_server_port(PROJECT_ROOT / os.environ.get("ENDPOINTS", "endpoints.yml"))
     token = auth_token()
     VAR.mkdir(exist_ok=True)
+    web = WebSettings.from_env()  # WEB_*, RASA_PUBLIC_URL, WIDGET_ALLOWED_ORIGINS
     env = {
         **os.environ,
+        # One list of sites that may embed the widget, for Rasa's socket.io and the web service.
+        ORIGINS_ENV: web.allowed_origins
+        if isinstance(web.allowed_origins, str)
+        else ",".join(web.allowed_origins),
         "PYTHONPATH": str(PROJECT_ROOT),
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # Messenger channels pseudonymise user ids with this key (bot/pseudonyms.py).
+        KEY_ENV: local_secrets.get_or_create(KEY_ENV),
     }
     print(
         "Wegweiser starting:"
         f"\n  Rasa server   http://{host}:{port}/  (REST: /webhooks/rest/webhook)"
         f"\n  HTTP API      needs ?token=... or 'Authorization: Bearer ...' "
         f"(token in $RASA_AUTH_TOKEN or {SECRETS.relative_to(PROJECT_ROOT)})"
-        f"\n  Action server http://127.0.0.1:{action_port}/health\nPress Ctrl-C to stop.",
+        f"\n  Action server http://127.0.0.1:{action_port}/health"
+        f"\n  Web widget    {web.public_url}/  (demo page; embed: README, 'Embed the widget')"
+        f"\n  Staff console {web.public_url}/staff/  (accounts: python -m bot.staff add-user)"
+        "\nPress Ctrl-C to stop.",
         flush=True,
     )
     return asyncio.run(supervise(commands(host, port, action_port, token), env))

@@ -43,3 +43,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def agent(model_path: str, action_server: str) -> Agent:
     """Loaded once (~20 s); every test uses its own conversation id."""
     return Agent.load(model_path, action_endpoint=EndpointConfig(url=action_server))
+
+
+# Rasa + web service for tests/channels (socket.io) and tests/web (browser), once per session.
+from tests.stack import widget_stack  # noqa: E402, F401

@@ -98,3 +98,14 @@ def test_request_human_lists_nationwide_services_and_local_route():
     assert responses[0] == "utter_request_human"
     assert responses[-1] == "utter_request_human_local"
     assert responses.count("utter_office_card") >= 2
+
+
+def test_find_office_a_newly_named_city_beats_a_remembered_postcode():
+    t = tracker(
+        {"city": "Berlin", "postal_code": "47051", "office_type": "jobcenter", "language": "de"},
+        intent="find_office",
+        entities=[{"entity": "city", "value": "Berlin"}],
+    )
+    d = CollectingDispatcher()
+    ActionFindOffice().run(d, t, {})
+    assert d.messages[0]["response"] == "utter_city_not_served"

@@ -78,3 +78,21 @@ def test_card_leaves_out_missing_fields(directory):
     reply = office_finder.card(office, "en")[0]
     assert "✉️" not in reply.values["details"] and "📍" not in reply.values["details"]
     assert "None" not in reply.values["details"]
+
+
+def test_record_without_phone_and_website_also_gets_the_nationwide_number(directory):
+    office = directory.find("Essen", "immigration_office")[0]
+    assert not office.phone and not office.website  # precondition of this case
+    outcome = office_finder.find_office(directory, "en", "Essen", None, "immigration_office")
+    names = [r.values.get("name") for r in outcome.replies if r.response == "utter_office_card"]
+    national = [o.name for o in directory.national_for("immigration_office")]
+    assert names == [office.name, *national]
+    phones = [r.custom["phone"] for r in outcome.replies if r.custom and r.custom["phone"]]
+    assert phones  # a number the user can call
+
+
+def test_record_with_phone_gets_no_extra_cards(directory):
+    office = directory.find("Essen", "jobcenter")[0]
+    assert office.phone
+    outcome = office_finder.find_office(directory, "en", "Essen", None, "jobcenter")
+    assert [r.response for r in outcome.replies] == ["utter_office_card"]

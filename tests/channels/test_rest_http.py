@@ -136,3 +136,13 @@ def test_conversations_are_stored_in_sqlite(rasa_server):
             )
         ]
     assert "user" in types and "bot" in types
+
+
+@pytest.mark.parametrize("channel", ["telegram", "facebook", "twilio", "whatsapp"])
+def test_unconfigured_messengers_are_disabled_not_fatal(rasa_server, channel):
+    """credentials.yml lists every messenger; without their secrets Rasa still runs."""
+    base, _ = rasa_server
+    with urllib.request.urlopen(f"{base}/webhooks/{channel}/", timeout=10) as resp:
+        assert json.loads(resp.read()) == {"status": "disabled"}
+    status, _ = request(f"{base}/webhooks/{channel}/webhook", b"{}")
+    assert status == 503

@@ -56,7 +56,8 @@ async def test_help_lists_topics_in_the_users_language(chat, lang):
 @pytest.mark.parametrize("lang", SUPPORTED)
 async def test_language_course_first_answer(chat, lang):
     replies = await chat.say(COURSE[lang])
-    assert replies[0]["text"] in texts(lang, "utter_language_course")
+    assert replies[0]["text"] in texts(lang, "utter_topic_disclaimer")
+    assert replies[1]["text"] in texts(lang, "utter_topic_language_course")
 
 
 async def test_language_sticks_on_neutral_messages(chat):

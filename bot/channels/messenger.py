@@ -1,0 +1,248 @@
+"""Facebook Messenger connector (Messenger Platform webhook in, Send API out).
+
+Replaces Rasa's built-in ``facebook`` channel, which checks only the SHA-1
+``X-Hub-Signature``, answers a bad signature with 200, and sends with the
+synchronous ``requests`` library inside the event loop (old Graph API v2.12).
+This one keeps the URL (/webhooks/facebook/webhook) and the channel name
+``facebook`` but:
+
+* verifies ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body with the app
+  secret) and rejects a missing or wrong one with 403;
+* answers the subscription check (GET with hub.mode/hub.verify_token/hub.challenge);
+* acknowledges at once, handles messages in the background, drops replayed mids;
+* shows buttons as quick replies (at most 13, titles cut to 20 characters; more
+  buttons become a numbered list), splits texts at 2000 characters;
+* passes a ``locale`` on as the language hint when the event carries one
+  (Messenger's webhook normally does not; the text then decides);
+* stores only a pseudonym of the page-scoped user id.
+
+credentials.yml keys (environment fallback): ``page_access_token``
+($MESSENGER_PAGE_ACCESS_TOKEN), ``app_secret`` ($MESSENGER_APP_SECRET),
+``verify_token`` ($MESSENGER_VERIFY_TOKEN), ``api_base_url``
+($MESSENGER_API_BASE_URL, default https://graph.facebook.com), ``api_version``
+($MESSENGER_API_VERSION, default v21.0), ``max_body_bytes``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any, Dict, List, Mapping
+
+from rasa.core.channels.channel import OutputChannel
+from sanic import Blueprint, response
+from sanic.exceptions import Forbidden, ServiceUnavailable
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.webhook import (
+    NewMessageHandler,
+    WebhookInput,
+    WebhookOutput,
+    hub_signature_valid,
+    numbered_list,
+    parse_json_object,
+    read_body,
+    require,
+    setting,
+    split_text,
+)
+
+API_BASE_URL = "https://graph.facebook.com"
+API_VERSION = "v21.0"
+TEXT_LIMIT = 2000
+QUICK_REPLIES_MAX = 13
+QUICK_REPLY_TITLE_CHARS = 20
+QUICK_REPLY_PAYLOAD_CHARS = 1000
+
+
+def verify_subscription(request: Request, verify_token: str | None) -> HTTPResponse:
+    """Meta's webhook check: echo hub.challenge if mode and token match, else 403."""
+    args = request.args
+    if (
+        verify_token
+        and args.get("hub.mode") == "subscribe"
+        and hmac.compare_digest(str(args.get("hub.verify_token") or ""), verify_token)
+    ):
+        return response.text(str(args.get("hub.challenge") or ""))
+    raise Forbidden("verification failed")
+
+
+def short_title(title: str, limit: int) -> str:
+    """``title`` cut to ``limit`` characters (with an ellipsis when cut)."""
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+class FacebookOutput(WebhookOutput):
+    """Sends replies with the Send API (POST /{version}/me/messages)."""
+
+    channel: FacebookInput
+
+    @classmethod
+    def name(cls) -> str:
+        """Output channel name, used by channel-specific response variations."""
+        return "facebook"
+
+    async def _send(self, alias: str, message: Dict[str, Any]) -> None:
+        psid = self.recipient(alias)
+        if psid is None:
+            return
+        await self.post(
+            f"{self.channel.api_base_url}/{self.channel.api_version}/me/messages",
+            json={"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message},
+            headers={"Authorization": f"Bearer {self.channel.page_access_token}"},
+        )
+
+    async def _send_text(
+        self, alias: str, text: str, quick_replies: List[Dict[str, Any]] | None = None
+    ) -> None:
+        pieces = split_text(text, TEXT_LIMIT) or [" "]
+        for index, piece in enumerate(pieces):
+            message: Dict[str, Any] = {"text": piece}
+            if quick_replies and index == len(pieces) - 1:
+                message["quick_replies"] = quick_replies
+            await self._send(alias, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send plain text."""
+        await self._send_text(recipient_id, text)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Quick replies when they fit, else a numbered list answered with a digit."""
+        payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
+        if len(buttons) <= QUICK_REPLIES_MAX and all(
+            0 < len(p) <= QUICK_REPLY_PAYLOAD_CHARS for p in payloads
+        ):
+            self.channel.menus.forget(recipient_id)  # digits no longer refer to an old list
+            quick = [
+                {
+                    "content_type": "text",
+                    "title": short_title(str(b.get("title", "")), QUICK_REPLY_TITLE_CHARS),
+                    "payload": payload,
+                }
+                for b, payload in zip(buttons, payloads)
+            ]
+            await self._send_text(recipient_id, text, quick)
+            return
+        self.channel.menus.remember(recipient_id, payloads)
+        await self._send_text(recipient_id, numbered_list(text, buttons))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """Send an image by URL."""
+        await self._send(
+            recipient_id,
+            {"attachment": {"type": "image", "payload": {"url": image, "is_reusable": True}}},
+        )
+
+
+class FacebookInput(WebhookInput):
+    """Webhook for Messenger events of one Facebook page."""
+
+    required = ("MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN")
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix /webhooks/facebook/ and input channel name (as Rasa's built-in)."""
+        return "facebook"
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> FacebookInput:
+        """Read the keys of credentials.yml, falling back to the environment."""
+        return cls(
+            page_access_token=setting(
+                credentials, "page_access_token", "MESSENGER_PAGE_ACCESS_TOKEN"
+            ),
+            app_secret=setting(credentials, "app_secret", "MESSENGER_APP_SECRET"),
+            verify_token=setting(credentials, "verify_token", "MESSENGER_VERIFY_TOKEN"),
+            api_base_url=setting(
+                credentials, "api_base_url", "MESSENGER_API_BASE_URL", API_BASE_URL
+            ),
+            api_version=setting(credentials, "api_version", "MESSENGER_API_VERSION", API_VERSION),
+            max_body_bytes=cls.body_limit(credentials),
+        )
+
+    def __init__(
+        self,
+        page_access_token: str | None,
+        app_secret: str | None,
+        verify_token: str | None,
+        api_base_url: str | None = API_BASE_URL,
+        api_version: str | None = API_VERSION,
+        max_body_bytes: int | None = None,
+    ) -> None:
+        self.page_access_token = page_access_token
+        self.app_secret = app_secret
+        self.verify_token = verify_token
+        self.api_base_url = (api_base_url or API_BASE_URL).rstrip("/")
+        self.api_version = api_version or API_VERSION
+        super().__init__(bool(page_access_token and app_secret and verify_token), max_body_bytes)
+
+    def get_output_channel(self) -> OutputChannel:
+        """A sender for replies (no network call here)."""
+        return FacebookOutput(self)
+
+    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
+        """Routes: GET / (health), GET /webhook (verification), POST /webhook."""
+        facebook = Blueprint("wegweiser_facebook", __name__)
+
+        @facebook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "disabled"})
+
+        @facebook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                raise ServiceUnavailable("facebook channel is not configured")
+            return verify_subscription(request, self.verify_token)
+
+        @facebook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                raise ServiceUnavailable("facebook channel is not configured")
+            body = read_body(request, self.max_body_bytes)
+            signature = request.headers.get("X-Hub-Signature-256")
+            if not hub_signature_valid(str(self.app_secret), body, signature):
+                raise Forbidden("missing or wrong X-Hub-Signature-256")
+            data = parse_json_object(body)
+            require(isinstance(data.get("entry"), list), "entry must be a list")
+            for entry in data["entry"]:
+                require(isinstance(entry, dict), "entry items must be objects")
+                for event in entry.get("messaging") or []:
+                    require(isinstance(event, dict), "messaging items must be objects")
+                    self._dispatch(request, event, on_new_message)
+            return response.text("EVENT_RECEIVED")
+
+        @facebook.listener("after_server_stop")
+        async def close_session(*_: Any) -> None:
+            await self.close()
+
+        return facebook
+
+    def _dispatch(
+        self, request: Request, event: Dict[str, Any], on_new_message: NewMessageHandler
+    ) -> None:
+        """One messaging event: a message, quick reply or postback; others are ignored."""
+        psid = (event.get("sender") or {}).get("id")
+        message = event.get("message")
+        postback = event.get("postback")
+        if isinstance(message, dict) and message.get("is_echo"):
+            return  # our own replies, echoed back
+        if not isinstance(message, dict) and not isinstance(postback, dict):
+            return  # delivery, read, reaction, optin ... events
+        require(isinstance(psid, str) and psid != "", "sender.id missing")
+        event_id = (message or postback or {}).get("mid")
+        if event_id and not self.recent.first_time(str(event_id)):
+            return
+        sender = self.pseudonyms.pseudonymise(psid)
+        language = event.get("locale") or (event.get("sender") or {}).get("locale")
+        output = FacebookOutput(self)
+        if isinstance(postback, dict):
+            text = postback.get("payload") or postback.get("title")
+        else:
+            quick = message.get("quick_reply") if isinstance(message, dict) else None
+            text = (quick or {}).get("payload") or (message or {}).get("text")
+        if isinstance(text, str) and text.strip():
+            self.handle_text(on_new_message, output, sender, text, language)
+        else:
+            self.handle_non_text(request, output, sender, language)

@@ -1,0 +1,175 @@
+"""Socket.IO channel for the web widget, with the fixes Rasa 3.6 lacks.
+
+Rasa 3.6.21's ``SocketIOInput`` calls ``sio.enter_room(...)`` without ``await``.
+Since python-socketio 5.10 that method is a coroutine, so with
+``session_persistence: true`` the socket never joins its session's room and
+every bot reply is lost (RasaHQ/rasa#13027, field notes §3.2). This subclass:
+
+- awaits ``enter_room`` and leaves the previous session's room first, so
+  "new conversation" in the widget does not keep receiving old replies;
+- checks the browser's ``Origin`` against a configurable list (the stock channel
+  switches python-socketio's origin check off with ``cors_allowed_origins=[]``);
+- sends custom JSON (our contact cards) as ``{"custom": ...}`` in one
+  ``bot_uttered`` event together with its text (the stock output passes the
+  dict as keyword arguments to ``emit`` and fails);
+- ignores malformed events with a warning instead of raising;
+- answers ``deletion_status {session_id}`` (socket.io acknowledgement
+  ``{"deleted": bool}``) from the tracker store itself, so the widget's "delete my
+  conversation" reports a deletion only when nothing of the conversation is stored.
+
+The channel name and URL stay ``socketio`` and ``/socket.io``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from typing import Any, Awaitable, Callable, Dict, List
+
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic
+
+from bot.channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
+from bot.web.origins import DEFAULT_ORIGINS, ORIGINS_ENV, parse_origins
+
+logger = logging.getLogger(__name__)
+
+
+def allowed_origins(credentials: Dict[str, Any]) -> List[str] | str:
+    """``cors_allowed_origins`` from credentials, else $WIDGET_ALLOWED_ORIGINS, else the default."""
+    if credentials.get("cors_allowed_origins"):
+        return parse_origins(credentials["cors_allowed_origins"])
+    if os.environ.get(ORIGINS_ENV, "").strip():
+        return parse_origins(os.environ[ORIGINS_ENV])
+    return list(DEFAULT_ORIGINS)
+
+
+class WidgetOutput(SocketIOOutput):
+    """Socket.IO output that delivers custom JSON (contact cards) intact."""
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Send a message with custom JSON as one event; anything else as Rasa does."""
+        custom = message.get("custom")
+        if not custom:
+            await super().send_response(recipient_id, message)
+            return
+        event: Dict[str, Any] = {"custom": custom}
+        if message.get("text"):
+            event["text"] = message["text"]
+        if message.get("buttons"):
+            event["quick_replies"] = [
+                {"content_type": "text", "title": b["title"], "payload": b["payload"]}
+                for b in message["buttons"]
+            ]
+        await self._send_message(recipient_id, event)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Send custom JSON under the ``custom`` key (the stock method crashes)."""
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+def _session_id(data: Any) -> str | None:
+    value = data.get("session_id") if isinstance(data, dict) else None
+    if isinstance(value, str) and value.strip() and len(value) <= MAX_SENDER_CHARS:
+        return value
+    return None
+
+
+def _metadata(data: Dict[str, Any], key: str) -> Dict[str, Any] | None:
+    metadata = data.get(key)
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return None
+    return metadata if isinstance(metadata, dict) else None
+
+
+class WidgetSocketIOInput(SocketIOInput):
+    """``socketio`` channel with the room fix, an origin check and input validation."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+        """Stock keys plus ``cors_allowed_origins`` (list, comma string or ``"*"``)."""
+        credentials = credentials or {}
+        channel = super().from_credentials(credentials)
+        channel.cors_allowed_origins = allowed_origins(credentials)  # type: ignore[attr-defined]
+        return channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The stock blueprint with our session and message handlers."""
+        bp = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None  # set by super().blueprint
+        server: Dict[str, Sanic] = {}
+
+        @bp.listener("after_server_start")
+        async def remember_app(app: Sanic, _: Any) -> None:
+            server["app"] = app  # socket.io handlers get no request; the agent lives here
+
+        namespace = self.namespace or "/"
+        origins = getattr(self, "cors_allowed_origins", list(DEFAULT_ORIGINS))
+        # python-engineio reads this on every handshake; [] (Rasa's value) disables the check.
+        sio.eio.cors_allowed_origins = origins
+
+        async def session_request(sid: str, data: Any) -> None:
+            session_id = _session_id(data) or uuid.uuid4().hex
+            if self.session_persistence:
+                # A socket serves one conversation: leave the previous one's room.
+                for room in sio.rooms(sid, namespace=namespace):
+                    if room != sid:
+                        await sio.leave_room(sid, room, namespace=namespace)
+                await sio.enter_room(sid, session_id, namespace=namespace)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+                logger.warning("socketio: ignored a malformed %s event", self.user_message_evt)
+                return
+            text = data.get("message", "")
+            if len(text) > MAX_MESSAGE_CHARS:
+                logger.warning("socketio: ignored a message over %d characters", MAX_MESSAGE_CHARS)
+                return
+            if self.session_persistence:
+                sender_id = _session_id(data)
+                if sender_id is None:
+                    logger.warning("socketio: ignored a message without a valid session_id")
+                    return
+            else:
+                sender_id = sid
+            message = UserMessage(
+                text,
+                WidgetOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=_metadata(data, self.metadata_key or "metadata"),
+            )
+            await on_new_message(message)
+
+        async def deletion_status(sid: str, data: Any) -> Dict[str, Any]:
+            session_id = _session_id(data)
+            if session_id is None or session_id not in sio.rooms(sid, namespace=namespace):
+                return {"deleted": False, "error": "not this connection's conversation"}
+            agent = getattr(getattr(server.get("app"), "ctx", None), "agent", None)
+            if agent is None or agent.tracker_store is None:
+                return {"deleted": False, "error": "no tracker store"}
+            # Waits for a turn still in progress (its save may be the deletion).
+            async with agent.lock_store.lock(session_id):
+                exists = await agent.tracker_store.exists(session_id)
+            return {"deleted": not exists}
+
+        sio.on("deletion_status", deletion_status, namespace=self.namespace)
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, handle_message, namespace=self.namespace)
+        return bp
+
+    def get_output_channel(self) -> SocketIOOutput | None:
+        """Output channel for messages triggered from outside (e.g. reminders)."""
+        if self.sio is None:
+            return super().get_output_channel()  # warns, returns None
+        return WidgetOutput(self.sio, self.bot_message_evt)

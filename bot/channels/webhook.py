@@ -1,0 +1,343 @@
+"""What every messenger connector needs: safe webhooks, replies, pseudonyms.
+
+The four messenger channels (Telegram, Messenger, WhatsApp via Twilio, WhatsApp
+via Meta's Cloud API) share the same duties, collected here so each connector
+module only speaks its platform's protocol:
+
+* configuration from credentials.yml with environment-variable fallbacks; a
+  channel without its secrets is *disabled* (its webhook answers 503) instead of
+  stopping Rasa, so ``make run`` works with no messenger configured;
+* webhook hygiene: a body size limit (413), JSON that must parse (400), signature
+  checks (403, done by each connector), replays dropped by message id;
+* acknowledging at once and handling the message in a background task, because
+  platforms retry (and then duplicate) slow webhooks;
+* pseudonymous sender ids (bot.pseudonyms) and the per-user numbered button
+  menus for platforms without enough native buttons;
+* one aiohttp client session per channel, opened on the first reply: nothing is
+  sent to a platform when Rasa starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import time
+import unicodedata
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Mapping
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic.exceptions import InvalidUsage, PayloadTooLarge
+from sanic.request import Request
+
+from bot.languages import DEFAULT, is_supported, normalise_code
+from bot.pseudonyms import Pseudonyms, environment_key
+from bot.responses import language_file
+
+logger = logging.getLogger(__name__)
+
+#: Largest accepted webhook body (bytes) unless a channel sets ``max_body_bytes``.
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+
+#: Reply for stickers, photos, voice notes, locations ... (data/responses/channels/).
+ONLY_TEXT_RESPONSE = "utter_only_text"
+
+#: Timeout for one call to a platform API.
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20)
+
+NewMessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def setting(
+    credentials: Mapping[str, Any] | None, key: str, env: str, default: str | None = None
+) -> str | None:
+    """``credentials[key]`` if set, else ``$env``, else ``default`` (empty counts as unset)."""
+    value = (credentials or {}).get(key)
+    if value not in (None, ""):
+        return str(value)
+    return os.environ.get(env) or default
+
+
+def read_body(request: Request, limit: int) -> bytes:
+    """The raw request body, or 413 when it is larger than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    body = request.body or b""
+    if (declared and declared.isdigit() and int(declared) > limit) or len(body) > limit:
+        raise PayloadTooLarge(f"request body larger than {limit} bytes")
+    return body
+
+
+def parse_json_object(body: bytes) -> Dict[str, Any]:
+    """The body as a JSON object, or 400."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidUsage("request body is not valid JSON") from error
+    if not isinstance(data, dict):
+        raise InvalidUsage("request body must be a JSON object")
+    return data
+
+
+def hub_signature_valid(secret: str, body: bytes, header: str | None) -> bool:
+    """Check Meta's ``X-Hub-Signature-256: sha256=<hex hmac of the raw body>``."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256="))
+
+
+def require(condition: bool, problem: str) -> None:
+    """400 with ``problem`` unless ``condition`` holds (for webhook payload shapes)."""
+    if not condition:
+        raise InvalidUsage(problem)
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """Split ``text`` into pieces of at most ``limit`` characters.
+
+    Cuts at a paragraph break, else a line break, else a space, so words and
+    phone numbers stay whole; only a single word longer than ``limit`` is cut.
+    """
+    pieces: List[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = next(
+            (i for sep in ("\n\n", "\n", " ") if (i := window.rfind(sep)) > limit // 2),
+            window.rfind(" "),
+        )
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def numbered_list(text: str, buttons: List[Dict[str, Any]]) -> str:
+    """The text followed by the button titles as a list ``1. title`` to answer by digit."""
+    lines = [f"{index}. {button.get('title', '')}" for index, button in enumerate(buttons, 1)]
+    return (text.rstrip() + "\n\n" if text else "") + "\n".join(lines)
+
+
+def parse_choice(text: str) -> int | None:
+    """The number in a digit-only answer ("2", " 3 ", Arabic-Indic "٢", Persian "۲")."""
+    stripped = text.strip().rstrip(".)")
+    if not stripped or len(stripped) > 3:
+        return None
+    try:
+        return int("".join(str(unicodedata.digit(char)) for char in stripped))
+    except (TypeError, ValueError):
+        return None
+
+
+class RecentIds:
+    """Message ids seen lately, to drop replayed webhook deliveries."""
+
+    def __init__(self, capacity: int = 50_000, ttl_seconds: float = 24 * 3600) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._capacity = capacity
+        self._ttl = ttl_seconds
+
+    def first_time(self, message_id: str) -> bool:
+        """True the first time ``message_id`` is offered, False for a repeat."""
+        now = time.monotonic()
+        while self._seen and (
+            len(self._seen) >= self._capacity or next(iter(self._seen.values())) < now - self._ttl
+        ):
+            self._seen.popitem(last=False)
+        if message_id in self._seen:
+            return False
+        self._seen[message_id] = now
+        return True
+
+
+class ButtonMenus:
+    """The numbered button list last sent to each user, so "2" can mean button 2.
+
+    Memory only, keyed by pseudonym, forgotten after ``ttl_seconds``.
+    """
+
+    def __init__(self, capacity: int = 100_000, ttl_seconds: float = 24 * 3600) -> None:
+        self._menus: OrderedDict[str, tuple[float, List[str]]] = OrderedDict()
+        self._capacity = capacity
+        self._ttl = ttl_seconds
+
+    def remember(self, user: str, payloads: List[str]) -> None:
+        """Store the payloads of the list just sent to ``user``."""
+        self._menus[user] = (time.monotonic(), payloads)
+        self._menus.move_to_end(user)
+        while len(self._menus) > self._capacity:
+            self._menus.popitem(last=False)
+
+    def forget(self, user: str) -> None:
+        """Drop ``user``'s list (new native buttons replaced it)."""
+        self._menus.pop(user, None)
+
+    def resolve(self, user: str, text: str) -> str | None:
+        """The payload a digit answer stands for, or None if ``text`` is no valid choice."""
+        choice = parse_choice(text)
+        entry = self._menus.get(user)
+        if choice is None or entry is None:
+            return None
+        sent, payloads = entry
+        if time.monotonic() - sent > self._ttl or not 1 <= choice <= len(payloads):
+            return None
+        return payloads[choice - 1]
+
+
+def only_text_reply(language: str | None) -> str:
+    """The "I only understand text" message in ``language`` (default language if unknown)."""
+    code = language if is_supported(language) else DEFAULT
+    return language_file(code)["responses"][ONLY_TEXT_RESPONSE][0]["text"]
+
+
+class WebhookOutput(OutputChannel):
+    """Output channel base: resolves pseudonyms and posts through the shared session."""
+
+    def __init__(self, channel: WebhookInput) -> None:
+        self.channel = channel
+
+    def recipient(self, alias: str) -> str | None:
+        """The platform id behind the pseudonym, if known to this process."""
+        real = self.channel.pseudonyms.platform_id(alias)
+        if real is None:
+            logger.warning("%s: no platform id in memory for %s; reply dropped", self.name(), alias)
+        return real
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Structured payloads (the web widget's office card) are not shown as raw JSON.
+
+        The text that comes with them already carries the same facts; a payload
+        with its own ``text`` is sent as that text.
+        """
+        text = json_message.get("text")
+        if isinstance(text, str) and text.strip():
+            await self.send_text_message(recipient_id, text)
+
+    async def post(self, url: str, **kwargs: Any) -> Dict[str, Any] | None:
+        """POST to the platform; logs (without personal data) and returns None on failure."""
+        try:
+            session = await self.channel.http()
+            async with session.post(url, **kwargs) as response:
+                text = await response.text()
+                if response.status >= 300:
+                    logger.error("%s API answered %s: %s", self.name(), response.status, text[:300])
+                    return None
+                try:
+                    return json.loads(text) if text else {}
+                except ValueError:
+                    return {}
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            logger.error("%s API unreachable: %r", self.name(), error)
+            return None
+
+
+class WebhookInput(InputChannel):
+    """Input channel base with the shared webhook duties (see module docstring)."""
+
+    #: Environment variable names of the required secrets, for the "disabled" message.
+    required: tuple[str, ...] = ()
+
+    def __init__(self, enabled: bool, max_body_bytes: int | None = None) -> None:
+        self.enabled = enabled
+        self.max_body_bytes = max_body_bytes or DEFAULT_MAX_BODY_BYTES
+        # A disabled channel never sees a user id, so it needs (and creates) no key.
+        key = environment_key() if enabled else secrets.token_bytes(32)
+        self.pseudonyms = Pseudonyms(self.name(), key)
+        self.recent = RecentIds()
+        self.menus = ButtonMenus()
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task] = set()
+        if not enabled:
+            logger.info(
+                "%s channel disabled: set %s to enable it", self.name(), ", ".join(self.required)
+            )
+
+    @staticmethod
+    def body_limit(credentials: Mapping[str, Any] | None) -> int | None:
+        """The ``max_body_bytes`` credentials key, if given."""
+        value = (credentials or {}).get("max_body_bytes")
+        return int(value) if value else None
+
+    async def http(self) -> aiohttp.ClientSession:
+        """The channel's client session, created on first use (not at start-up)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+        return self._session
+
+    async def close(self) -> None:
+        """Close the client session (server shutdown)."""
+        if self._session is not None:
+            await self._session.close()
+
+    def in_background(self, work: Awaitable[Any], what: str) -> None:
+        """Run ``work`` after the webhook was acknowledged; log failures, never raise."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:  # a broken message must not take the channel down
+                logger.exception("%s: failed to handle %s", self.name(), what)
+
+        task = asyncio.create_task(guarded())
+        self._tasks.add(task)  # keep a reference until done (asyncio holds only weak ones)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    def language_metadata(code: str | None) -> Dict[str, Any] | None:
+        """Channel metadata with the platform's language hint, as the NLU expects it."""
+        language = normalise_code(code)
+        return {"language": language} if language else None
+
+    def handle_text(
+        self,
+        on_new_message: NewMessageHandler,
+        output: OutputChannel,
+        sender: str,
+        text: str,
+        language: str | None = None,
+    ) -> None:
+        """Pass a text (or button payload) to Rasa in the background.
+
+        No platform message id is passed on: some (WhatsApp's wamid) encode the
+        phone number, and Rasa would store it in the tracker.
+        """
+        payload = self.menus.resolve(sender, text)
+        message = UserMessage(
+            payload or text,
+            output,
+            sender,
+            input_channel=self.name(),
+            metadata=self.language_metadata(language),
+        )
+        self.in_background(on_new_message(message), "a message")
+
+    def handle_non_text(
+        self, request: Request, output: OutputChannel, sender: str, language: str | None
+    ) -> None:
+        """Tell the user, in their language, that only text is understood for now.
+
+        Not a dialogue turn (nothing is stored): the conversation's language comes
+        from the tracker if there is one, else from the platform's hint.
+        """
+
+        async def reply() -> None:
+            code = normalise_code(language)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is not None and agent.tracker_store is not None:
+                tracker = await agent.tracker_store.retrieve(sender)
+                if tracker is not None and is_supported(tracker.get_slot("language")):
+                    code = tracker.get_slot("language")
+            await output.send_response(sender, {"text": only_text_reply(code)})
+
+        self.in_background(reply(), "a non-text message")

@@ -1,0 +1,270 @@
+"""WhatsApp through Meta's Cloud API (Rasa has no connector for it).
+
+URL /webhooks/whatsapp/webhook, channel name ``whatsapp``:
+
+* GET answers Meta's verification (hub.mode=subscribe, hub.verify_token,
+  echo hub.challenge), 403 otherwise;
+* POST checks ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body with the app
+  secret; 403 if missing or wrong), answers 200 at once and handles the messages
+  in the background; status updates (sent/delivered/read/failed) are ignored
+  (treating them as messages makes a bot talk to itself), replayed message ids
+  are dropped;
+* buttons become interactive reply buttons when WhatsApp allows them (at most 3,
+  titles of at most 20 characters, body up to 1024 characters), otherwise a
+  numbered list that the user answers with a digit; texts are split at 4096
+  characters;
+* stores only a pseudonym of the WhatsApp id (the phone number).
+
+credentials.yml keys (environment fallback): ``access_token`` ($WHATSAPP_ACCESS_TOKEN),
+``app_secret`` ($WHATSAPP_APP_SECRET), ``verify_token`` ($WHATSAPP_VERIFY_TOKEN),
+``phone_number_id`` ($WHATSAPP_PHONE_NUMBER_ID), ``api_base_url``
+($WHATSAPP_API_BASE_URL, default https://graph.facebook.com), ``api_version``
+($WHATSAPP_API_VERSION, default v21.0), ``max_body_bytes``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping
+
+from rasa.core.channels.channel import OutputChannel
+from sanic import Blueprint, response
+from sanic.exceptions import Forbidden, ServiceUnavailable
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.messenger import verify_subscription
+from bot.channels.webhook import (
+    NewMessageHandler,
+    WebhookInput,
+    WebhookOutput,
+    hub_signature_valid,
+    numbered_list,
+    parse_json_object,
+    read_body,
+    require,
+    setting,
+    split_text,
+)
+
+API_BASE_URL = "https://graph.facebook.com"
+API_VERSION = "v21.0"
+TEXT_LIMIT = 4096
+BUTTONS_MAX = 3
+BUTTON_TITLE_CHARS = 20
+BUTTON_ID_CHARS = 256
+INTERACTIVE_BODY_CHARS = 1024
+#: Message types that need no answer at all.
+SILENT_TYPES = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
+
+
+def fits_reply_buttons(text: str, buttons: List[Dict[str, Any]]) -> bool:
+    """Whether WhatsApp accepts these buttons as interactive reply buttons."""
+    return (
+        0 < len(buttons) <= BUTTONS_MAX
+        and 0 < len(text) <= INTERACTIVE_BODY_CHARS
+        and all(0 < len(str(b.get("title", ""))) <= BUTTON_TITLE_CHARS for b in buttons)
+        and all(0 < len(str(b.get("payload", ""))) <= BUTTON_ID_CHARS for b in buttons)
+    )
+
+
+class WhatsAppCloudOutput(WebhookOutput):
+    """Sends replies with POST /{version}/{phone_number_id}/messages."""
+
+    channel: WhatsAppCloudInput
+
+    @classmethod
+    def name(cls) -> str:
+        """Output channel name, used by channel-specific response variations."""
+        return "whatsapp"
+
+    async def _send(self, alias: str, message: Dict[str, Any]) -> None:
+        wa_id = self.recipient(alias)
+        if wa_id is None:
+            return
+        channel = self.channel
+        await self.post(
+            f"{channel.api_base_url}/{channel.api_version}/{channel.phone_number_id}/messages",
+            json={
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": wa_id,
+                **message,
+            },
+            headers={"Authorization": f"Bearer {channel.access_token}"},
+        )
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send text, in parts of at most 4096 characters."""
+        for piece in split_text(text, TEXT_LIMIT):
+            await self._send(
+                recipient_id, {"type": "text", "text": {"preview_url": False, "body": piece}}
+            )
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Interactive reply buttons if they fit WhatsApp's limits, else a numbered list."""
+        if fits_reply_buttons(text, buttons):
+            self.channel.menus.forget(recipient_id)  # digits no longer refer to an old list
+            reply_buttons = [
+                {"type": "reply", "reply": {"id": str(b["payload"]), "title": str(b["title"])}}
+                for b in buttons
+            ]
+            await self._send(
+                recipient_id,
+                {
+                    "type": "interactive",
+                    "interactive": {
+                        "type": "button",
+                        "body": {"text": text},
+                        "action": {"buttons": reply_buttons},
+                    },
+                },
+            )
+            return
+        payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
+        self.channel.menus.remember(recipient_id, payloads)
+        await self.send_text_message(recipient_id, numbered_list(text, buttons))
+
+
+class WhatsAppCloudInput(WebhookInput):
+    """Webhook for one WhatsApp Business phone number on the Cloud API."""
+
+    required = (
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+        "WHATSAPP_PHONE_NUMBER_ID",
+    )
+
+    @classmethod
+    def name(cls) -> str:
+        """URL prefix /webhooks/whatsapp/ and input channel name."""
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WhatsAppCloudInput:
+        """Read the keys of credentials.yml, falling back to the environment."""
+        return cls(
+            access_token=setting(credentials, "access_token", "WHATSAPP_ACCESS_TOKEN"),
+            app_secret=setting(credentials, "app_secret", "WHATSAPP_APP_SECRET"),
+            verify_token=setting(credentials, "verify_token", "WHATSAPP_VERIFY_TOKEN"),
+            phone_number_id=setting(credentials, "phone_number_id", "WHATSAPP_PHONE_NUMBER_ID"),
+            api_base_url=setting(
+                credentials, "api_base_url", "WHATSAPP_API_BASE_URL", API_BASE_URL
+            ),
+            api_version=setting(credentials, "api_version", "WHATSAPP_API_VERSION", API_VERSION),
+            max_body_bytes=cls.body_limit(credentials),
+        )
+
+    def __init__(
+        self,
+        access_token: str | None,
+        app_secret: str | None,
+        verify_token: str | None,
+        phone_number_id: str | None,
+        api_base_url: str | None = API_BASE_URL,
+        api_version: str | None = API_VERSION,
+        max_body_bytes: int | None = None,
+    ) -> None:
+        self.access_token = access_token
+        self.app_secret = app_secret
+        self.verify_token = verify_token
+        self.phone_number_id = phone_number_id
+        self.api_base_url = (api_base_url or API_BASE_URL).rstrip("/")
+        self.api_version = api_version or API_VERSION
+        enabled = bool(access_token and app_secret and verify_token and phone_number_id)
+        super().__init__(enabled, max_body_bytes)
+
+    def get_output_channel(self) -> OutputChannel:
+        """A sender for replies (no network call here)."""
+        return WhatsAppCloudOutput(self)
+
+    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
+        """Routes: GET / (health), GET /webhook (verification), POST /webhook."""
+        whatsapp = Blueprint("wegweiser_whatsapp", __name__)
+
+        @whatsapp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "disabled"})
+
+        @whatsapp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                raise ServiceUnavailable("whatsapp channel is not configured")
+            return verify_subscription(request, self.verify_token)
+
+        @whatsapp.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                raise ServiceUnavailable("whatsapp channel is not configured")
+            body = read_body(request, self.max_body_bytes)
+            signature = request.headers.get("X-Hub-Signature-256")
+            if not hub_signature_valid(str(self.app_secret), body, signature):
+                raise Forbidden("missing or wrong X-Hub-Signature-256")
+            data = parse_json_object(body)
+            messages = _messages(data)  # validates the whole payload before acting on it
+            for message in messages:
+                if self.recent.first_time(message["id"]):
+                    self._dispatch(request, message, on_new_message)
+            return response.text("", status=200)
+
+        @whatsapp.listener("after_server_stop")
+        async def close_session(*_: Any) -> None:
+            await self.close()
+
+        return whatsapp
+
+    def _dispatch(
+        self, request: Request, message: Dict[str, Any], on_new_message: NewMessageHandler
+    ) -> None:
+        kind = message.get("type")
+        if kind in SILENT_TYPES:
+            return
+        sender = self.pseudonyms.pseudonymise(message["from"])
+        output = WhatsAppCloudOutput(self)
+        text = _text_of(message)
+        if text:
+            self.handle_text(on_new_message, output, sender, text)
+        else:  # image, sticker, audio (voice notes), video, document, location, contacts ...
+            self.handle_non_text(request, output, sender, None)
+
+
+def _messages(data: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The user messages in a webhook payload; statuses and other fields are skipped."""
+    require(isinstance(data.get("entry"), list), "entry must be a list")
+    found: List[Dict[str, Any]] = []
+    for entry in data["entry"]:
+        require(isinstance(entry, dict), "entry items must be objects")
+        changes = entry.get("changes") or []
+        require(isinstance(changes, list), "changes must be a list")
+        for change in changes:
+            require(isinstance(change, dict), "changes items must be objects")
+            if change.get("field") != "messages":
+                continue  # template status, account updates ...
+            value = change.get("value")
+            require(isinstance(value, dict), "value must be an object")
+            messages = value.get("messages", [])  # absent in status updates
+            require(isinstance(messages, list), "messages must be a list")
+            for message in messages:
+                require(isinstance(message, dict), "messages items must be objects")
+                require(isinstance(message.get("from"), str) and message["from"], "from missing")
+                require(isinstance(message.get("id"), str) and message["id"], "id missing")
+                found.append(message)
+    return found
+
+
+def _text_of(message: Dict[str, Any]) -> str | None:
+    """Typed text, or the id of a tapped reply button / list row."""
+    kind = message.get("type")
+    if kind == "text":
+        body = (message.get("text") or {}).get("body")
+        return body if isinstance(body, str) and body.strip() else None
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        return reply.get("id") or reply.get("title") or None
+    if kind == "button":  # quick-reply button of a template message
+        button = message.get("button") or {}
+        return button.get("payload") or button.get("text") or None
+    return None

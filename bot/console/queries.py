@@ -1,0 +1,438 @@
+"""The console's read queries. Filtering, sorting, paging and aggregation all run in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.console import db
+
+TAGS = ("wrong_answer", "missing_information", "outdated_contact", "praise")
+SORTS = {
+    "started": db.conversations.c.started_at,
+    "last": db.conversations.c.last_at,
+    "messages": db.conversations.c.n_user,
+    "confidence": db.conversations.c.min_confidence,
+    "language": db.conversations.c.language,
+}
+#: Slots left out of the transcript: bookkeeping, not answers. Every other slot (city,
+#: language, postal code, office type, form answers added later) is shown.
+HIDDEN_SLOTS = frozenset({"session_started_metadata"})
+
+
+@dataclass
+class Filters:
+    """Validated list filters (see bot.console.forms.parse_filters)."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    language: str | None = None
+    channel: str | None = None
+    city: str | None = None
+    intent: str | None = None
+    fallback: bool | None = None
+    below: float | None = None
+    human: bool = False
+    tag: str | None = None
+    q: str | None = None
+    sort: str = "last"
+    desc: bool = True
+    page: int = 1
+
+
+@dataclass
+class Page:
+    """One page of conversations plus counts."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    pages: int
+    by_language: list[tuple[str | None, int]] = field(default_factory=list)
+
+
+def _epoch(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc).timestamp()
+
+
+def _like_pattern(text: str) -> str:
+    r"""A LIKE pattern finding ``text`` inside Rasa's ``json.dumps`` output.
+
+    Rasa stores ``data`` with ``ensure_ascii``, so Arabic is ``\u0627…``: encode the needle
+    the same way, then escape LIKE's wildcards with ``!``.
+    """
+    needle = json.dumps(text)[1:-1]
+    needle = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{needle}%"
+
+
+def _conditions(engine: Engine, f: Filters) -> list[Any]:
+    c = db.conversations.c
+    e = db.events.c
+    conds: list[Any] = []
+    if f.date_from:
+        conds.append(c.started_at >= _epoch(f.date_from))
+    if f.date_to:
+        conds.append(c.started_at < _epoch(f.date_to + dt.timedelta(days=1)))
+    if f.language:
+        conds.append(c.language == f.language)
+    if f.channel:
+        conds.append(c.channel == f.channel)
+    if f.city:
+        conds.append(c.city == f.city)
+    if f.fallback is not None:
+        conds.append(c.had_fallback == f.fallback)
+    if f.below is not None:
+        conds.append(c.min_confidence < f.below)
+    if f.human:
+        conds.append(c.asked_human == sa.true())
+    if f.intent:
+        conds.append(
+            c.sender_id.in_(
+                sa.select(e.sender_id).where(e.type_name == "user", e.intent_name == f.intent)
+            )
+        )
+    if f.tag:
+        t = db.tags.c
+        conds.append(sa.exists().where(t.sender_id == c.sender_id, t.tag == f.tag))
+    if f.q:
+        pattern = _like_pattern(f.q)
+        # SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
+        match = (
+            e.data.ilike(pattern, escape="!")
+            if engine.dialect.name == "postgresql"
+            else e.data.like(pattern, escape="!")
+        )
+        conds.append(c.sender_id.in_(sa.select(e.sender_id).where(e.type_name == "user", match)))
+    return conds
+
+
+def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
+    """Filtered, sorted page of conversation summaries, the total, and counts per language."""
+    c = db.conversations.c
+    conds = _conditions(engine, f)
+    key = SORTS[f.sort]
+    # The tiebreaker runs the same way, so one index (key, sender_id) serves the order.
+    order = (key.desc(), c.sender_id.desc()) if f.desc else (key.asc(), c.sender_id.asc())
+    with engine.connect() as conn:
+        total = conn.execute(
+            sa.select(sa.func.count()).select_from(db.conversations).where(*conds)
+        ).scalar_one()
+        pages = max(1, -(-total // page_size))
+        # Deferred join: page through (sort key, id) alone — an index-only walk for deep
+        # pages — then fetch the page's full rows by id.
+        ids = [
+            r[0]
+            for r in conn.execute(
+                sa.select(c.sender_id)
+                .where(*conds)
+                .order_by(*order)
+                .limit(page_size)
+                .offset((f.page - 1) * page_size)
+            )
+        ]
+        by_id = (
+            {
+                r.sender_id: dict(r._mapping)
+                for r in conn.execute(sa.select(db.conversations).where(c.sender_id.in_(ids)))
+            }
+            if ids
+            else {}
+        )
+        rows = [by_id[i] for i in ids if i in by_id]
+        by_language = [
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(c.language, sa.func.count())
+                .where(*conds)
+                .group_by(c.language)
+                .order_by(sa.func.count().desc())
+            )
+        ]
+        if rows:
+            t = db.tags.c
+            tag_rows = conn.execute(
+                sa.select(t.sender_id, t.tag).where(t.sender_id.in_([r["sender_id"] for r in rows]))
+            ).all()
+            tags_by: dict[str, list[str]] = {}
+            for sender_id, tag in tag_rows:
+                tags_by.setdefault(sender_id, []).append(tag)
+            for r in rows:
+                r["tags"] = sorted(tags_by.get(r["sender_id"], []))
+    return Page(rows=rows, total=total, pages=pages, by_language=by_language)
+
+
+def distinct_values(engine: Engine) -> dict[str, list[str]]:
+    """Values offered in the filter drop-downs (channels and cities seen so far)."""
+    c = db.conversations.c
+    with engine.connect() as conn:
+        return {
+            name: [
+                v
+                for (v,) in conn.execute(
+                    sa.select(col).where(col.isnot(None)).distinct().order_by(col).limit(200)
+                )
+            ]
+            for name, col in (("channel", c.channel), ("city", c.city))
+        }
+
+
+def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
+    """Messages in order with intent, confidence, language, the producing action and slots."""
+    e = db.events.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(e.id, e.type_name, e.timestamp, e.action_name, e.data)
+            .where(
+                e.sender_id == sender_id,
+                e.type_name.in_(("user", "bot", "slot", "action", "session_started")),
+            )
+            .order_by(e.id)
+        ).all()
+        if not rows:
+            return None
+        summary = conn.execute(
+            sa.select(db.conversations).where(db.conversations.c.sender_id == sender_id)
+        ).first()
+        t = db.tags.c
+        tags = sorted(r[0] for r in conn.execute(sa.select(t.tag).where(t.sender_id == sender_id)))
+        n = db.notes.c
+        notes = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(db.notes).where(n.sender_id == sender_id).order_by(n.created_at)
+            )
+        ]
+    items: list[dict[str, Any]] = []
+    slots: dict[str, Any] = {}
+    last_action: str | None = None
+    for row in rows:
+        try:
+            data = json.loads(row.data or "{}")
+        except ValueError:
+            data = {}
+        if row.type_name == "session_started":
+            items.append({"kind": "session", "time": row.timestamp})
+        elif row.type_name == "action":
+            last_action = row.action_name
+        elif row.type_name == "slot":
+            if row.action_name and row.action_name not in HIDDEN_SLOTS:
+                slots[row.action_name] = data.get("value")
+                items.append(
+                    {
+                        "kind": "slot",
+                        "time": row.timestamp,
+                        "name": row.action_name,
+                        "value": data.get("value"),
+                    }
+                )
+        elif row.type_name == "user":
+            parse = data.get("parse_data") or {}
+            lang = parse.get("language")
+            items.append(
+                {
+                    "kind": "user",
+                    "id": row.id,
+                    "time": row.timestamp,
+                    "text": data.get("text") or "",
+                    "intent": (parse.get("intent") or {}).get("name"),
+                    "confidence": (parse.get("intent") or {}).get("confidence"),
+                    "language": lang.get("code") if isinstance(lang, dict) else lang,
+                    "channel": data.get("input_channel"),
+                }
+            )
+        else:
+            meta = data.get("metadata") or {}
+            payload = data.get("data") or {}
+            custom = payload.get("custom") if isinstance(payload, dict) else None
+            items.append(
+                {
+                    "kind": "bot",
+                    "time": row.timestamp,
+                    "text": data.get("text") or "",
+                    "response": meta.get("utter_action"),
+                    "action": last_action,
+                    "buttons": [b.get("title") for b in (payload.get("buttons") or [])]
+                    if isinstance(payload, dict)
+                    else [],
+                    "card": custom.get("id") if isinstance(custom, dict) else None,
+                }
+            )
+    return {
+        "sender_id": sender_id,
+        "items": items,
+        "slots": slots,
+        "summary": dict(summary._mapping) if summary else None,
+        "tags": tags,
+        "notes": notes,
+    }
+
+
+def misunderstood(
+    engine: Engine, language: str | None, status: str, page: int, page_size: int
+) -> tuple[list[dict[str, Any]], int, list[tuple[str | None, int]]]:
+    """Misunderstood messages (newest first), their total, and open counts per language."""
+    m = db.misunderstood.c
+    conds = []
+    if language:
+        conds.append(m.language == language)
+    if status == "open":
+        conds.append(m.assigned_intent.is_(None))
+    elif status == "assigned":
+        conds.append(m.assigned_intent.isnot(None))
+    with engine.connect() as conn:
+        total = conn.execute(
+            sa.select(sa.func.count()).select_from(db.misunderstood).where(*conds)
+        ).scalar_one()
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(db.misunderstood)
+                .where(*conds)
+                .order_by(m.timestamp.desc(), m.event_id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+        ]
+        groups = [
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(m.language, sa.func.count())
+                .where(m.assigned_intent.is_(None))
+                .group_by(m.language)
+                .order_by(m.language)
+            )
+        ]
+    return rows, total, groups
+
+
+def nlu_yaml(engine: Engine, language: str) -> tuple[str, int]:
+    """Assigned messages of one language as Rasa NLU YAML (for a human to add to data/nlu)."""
+    m = db.misunderstood.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(m.assigned_intent, m.text)
+            .where(m.language == language, m.assigned_intent.isnot(None))
+            .order_by(m.assigned_intent, m.event_id)
+        ).all()
+    by_intent: dict[str, list[str]] = {}
+    for intent, text in rows:
+        line = " ".join(text.split())
+        if line and line not in by_intent.setdefault(intent, []):
+            by_intent[intent].append(line)
+    out = [
+        "# Exported from the Wegweiser staff console: reviewed messages the bot misunderstood.",
+        "# Check each example, then add it under data/nlu/ and retrain (make train).",
+        'version: "3.1"',
+        "nlu:",
+    ]
+    for intent, examples in by_intent.items():
+        out += [f"- intent: {intent}", "  metadata:", f"    language: {language}", "  examples: |"]
+        out += [f"    - {ex}" for ex in examples]
+    return "\n".join(out) + "\n", sum(len(v) for v in by_intent.values())
+
+
+def _day(engine: Engine, column: Any) -> Any:
+    """Day number (days since 1970-01-01 UTC) of an epoch-seconds column."""
+    if engine.dialect.name == "postgresql":
+        return sa.cast(sa.func.floor(column / 86400), sa.Integer)
+    return sa.cast(column / 86400, sa.Integer)  # SQLite CAST truncates
+
+
+def analytics(engine: Engine, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """All aggregates for the analytics page and its CSV, for days ``start``..``end``."""
+    c = db.conversations.c
+    e = db.events.c
+    m = db.misunderstood.c
+    lo, hi = _epoch(start), _epoch(end + dt.timedelta(days=1))
+    in_range = (c.started_at >= lo, c.started_at < hi)
+    day = _day(engine, c.started_at).label("day")
+    out: dict[str, Any] = {}
+    with engine.connect() as conn:
+        for key, col in (("by_language", c.language), ("by_channel", c.channel)):
+            out[key] = [
+                (int(r.day), r[1], r[2], int(r[3] or 0))
+                for r in conn.execute(
+                    sa.select(day, col, sa.func.count(), sa.func.sum(c.n_user))
+                    .where(*in_range)
+                    .group_by(day, col)
+                    .order_by(day, col)
+                )
+            ]
+        out["fallback_rate"] = [
+            (int(r.day), r[1], int(r[2] or 0))
+            for r in conn.execute(
+                sa.select(
+                    day,
+                    sa.func.count(),
+                    sa.func.sum(sa.case((c.had_fallback == sa.true(), 1), else_=0)),
+                )
+                .where(*in_range)
+                .group_by(day)
+                .order_by(day)
+            )
+        ]
+        out["top_intents"] = [
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(e.intent_name, sa.func.count())
+                .where(e.type_name == "user", e.timestamp >= lo, e.timestamp < hi)
+                .group_by(e.intent_name)
+                .order_by(sa.func.count().desc())
+                .limit(15)
+            )
+        ]
+        out["top_cities"] = [
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(c.city, sa.func.count())
+                .where(*in_range, c.city.isnot(None))
+                .group_by(c.city)
+                .order_by(sa.func.count().desc())
+                .limit(15)
+            )
+        ]
+        out["unanswered"] = [
+            (r[0], r[1], r[2])
+            for r in conn.execute(
+                sa.select(c.city, m.language, sa.func.count())
+                .select_from(db.misunderstood.join(db.conversations, c.sender_id == m.sender_id))
+                .where(m.timestamp >= lo, m.timestamp < hi)
+                .group_by(c.city, m.language)
+                .order_by(sa.func.count().desc())
+                .limit(50)
+            )
+        ]
+    return out
+
+
+def day_label(day: int) -> str:
+    """ISO date of a day number."""
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat()
+
+
+def audit_page(engine: Engine, page: int, page_size: int) -> tuple[list[dict[str, Any]], int]:
+    """Audit log, newest first."""
+    a = db.audit.c
+    with engine.connect() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(db.audit)).scalar_one()
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(db.audit)
+                .order_by(a.at.desc(), a.id.desc())
+                .limit(page_size)
+                .offset((page - 1) * page_size)
+            )
+        ]
+    return rows, total
+
+
+def office_views(engine: Engine) -> dict[str, tuple[int, float]]:
+    """How often each office record was shown, by office id."""
+    with engine.connect() as conn:
+        return {r.office_id: (r.n, r.last_at) for r in conn.execute(sa.select(db.office_shown))}

@@ -1,0 +1,327 @@
+"""Per-conversation summary rows, folded incrementally from Rasa's ``events`` table.
+
+Why: the list filters (language, channel, city, fallback, lowest confidence, human hand-off)
+live inside each event's JSON. Parsing JSON for every request over millions of events is far
+too slow, so each event is parsed once here and the result kept in ``console_conversations``
+(and misunderstood user messages in ``console_misunderstood``). The last folded event id is
+kept in ``console_state``; a refresh reads only newer events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from bot.console import db
+from bot.console.settings import MISUNDERSTOOD_BELOW
+
+LAST_EVENT_KEY = "summary_last_event_id"
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default"})
+HUMAN_INTENT = "request_human"
+#: Slots whose value the summary keeps (the latest one wins).
+SUMMARY_SLOTS = ("language", "city")
+
+
+@dataclass
+class _Acc:
+    """What one batch of events says about one conversation."""
+
+    started_at: float | None = None
+    last_at: float | None = None
+    n_user: int = 0
+    n_bot: int = 0
+    slot_language: str | None = None
+    parsed_language: str | None = None
+    channel: str | None = None
+    city: str | None = None
+    had_fallback: bool = False
+    min_confidence: float | None = None
+    asked_human: bool = False
+    last_event_id: int = 0
+    misunderstood: list[dict[str, Any]] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+
+
+def parse_user_event(data: dict[str, Any]) -> dict[str, Any]:
+    """Intent, confidence, language code, channel and best non-fallback guess of a user event."""
+    parse = data.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    lang = parse.get("language")
+    code = lang.get("code") if isinstance(lang, dict) else lang if isinstance(lang, str) else None
+    guess = next(
+        (
+            r.get("name")
+            for r in parse.get("intent_ranking") or []
+            if r.get("name") and r.get("name") != FALLBACK_INTENT
+        ),
+        None,
+    )
+    confidence = intent.get("confidence")
+    return {
+        "intent": intent.get("name"),
+        "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
+        "language": code if isinstance(code, str) else None,
+        "channel": data.get("input_channel"),
+        "guess": guess,
+        "text": data.get("text") or "",
+    }
+
+
+def _fold(acc: _Acc, row: Any) -> None:
+    ts = row.timestamp or 0.0
+    acc.started_at = ts if acc.started_at is None else min(acc.started_at, ts)
+    acc.last_at = ts if acc.last_at is None else max(acc.last_at, ts)
+    acc.last_event_id = max(acc.last_event_id, row.id)
+    kind = row.type_name
+    if kind == "user":
+        acc.n_user += 1
+        try:
+            info = parse_user_event(json.loads(row.data or "{}"))
+        except (ValueError, AttributeError):
+            return  # a malformed row must not stop the summary
+        if info["language"]:
+            acc.parsed_language = info["language"]
+        if info["channel"]:
+            acc.channel = str(info["channel"])[:64]
+        conf = info["confidence"]
+        if conf is not None:
+            acc.min_confidence = (
+                conf if acc.min_confidence is None else min(acc.min_confidence, conf)
+            )
+        if info["intent"] == HUMAN_INTENT:
+            acc.asked_human = True
+        fallback = info["intent"] == FALLBACK_INTENT
+        if fallback:
+            acc.had_fallback = True
+        if fallback or (conf is not None and conf < MISUNDERSTOOD_BELOW):
+            acc.misunderstood.append(
+                {
+                    "event_id": row.id,
+                    "timestamp": ts,
+                    "language": info["language"],
+                    "text": info["text"],
+                    "intent": info["intent"],
+                    "guess": info["guess"],
+                    "confidence": conf,
+                }
+            )
+    elif kind == "bot":
+        acc.n_bot += 1
+        if row.data and "office_card" in row.data:
+            try:
+                custom = (json.loads(row.data).get("data") or {}).get("custom") or {}
+            except (ValueError, AttributeError):
+                return
+            if (
+                isinstance(custom, dict)
+                and custom.get("type") == "office_card"
+                and custom.get("id")
+            ):
+                acc.shown.append(str(custom["id"])[:128])
+    elif kind == "action" and row.action_name in FALLBACK_ACTIONS:
+        acc.had_fallback = True
+    elif kind == "slot" and row.action_name in SUMMARY_SLOTS:
+        try:
+            value = json.loads(row.data or "{}").get("value")
+        except (ValueError, AttributeError):
+            return
+        if isinstance(value, str) and value:
+            if row.action_name == "language":
+                acc.slot_language = value[:8]
+            else:
+                acc.city = value[:64]
+
+
+def _merge(old: dict[str, Any] | None, sender_id: str, acc: _Acc) -> dict[str, Any]:
+    """The new summary row: ``old`` (may be None) updated with ``acc``."""
+    new_lang = acc.slot_language or acc.parsed_language
+    if old is None:
+        language = new_lang
+    elif acc.slot_language:
+        language = acc.slot_language
+    else:
+        language = old["language"] or new_lang
+    mins = [c for c in (old and old["min_confidence"], acc.min_confidence) if c is not None]
+    return {
+        "sender_id": sender_id,
+        "started_at": min(acc.started_at, old["started_at"]) if old else acc.started_at,
+        "last_at": max(acc.last_at, old["last_at"]) if old else acc.last_at,
+        "n_user": acc.n_user + (old["n_user"] if old else 0),
+        "n_bot": acc.n_bot + (old["n_bot"] if old else 0),
+        "language": language,
+        "channel": acc.channel or (old and old["channel"]),
+        "city": acc.city or (old and old["city"]),
+        "had_fallback": acc.had_fallback or bool(old and old["had_fallback"]),
+        "min_confidence": min(mins) if mins else None,
+        "asked_human": acc.asked_human or bool(old and old["asked_human"]),
+        "last_event_id": acc.last_event_id,
+    }
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _last_id(conn: Connection) -> int:
+    value = conn.execute(
+        sa.select(db.state.c.value).where(db.state.c.key == LAST_EVENT_KEY)
+    ).scalar()
+    return int(value) if value is not None else 0
+
+
+def refresh(engine: Engine, batch: int = 50_000) -> int:
+    """Fold up to ``batch`` new events into the summary; returns how many were folded.
+
+    Safe against two console processes refreshing at once: the stored last id is
+    compare-and-set, so the loser rolls back and nothing is counted twice.
+    """
+    e = db.events.c
+    with engine.begin() as conn:
+        last = _last_id(conn)
+        rows = conn.execute(
+            sa.select(
+                e.id,
+                e.sender_id,
+                e.type_name,
+                e.timestamp,
+                e.action_name,
+                # Only user, slot and bot events need their JSON; skipping the rest halves the I/O.
+                sa.case((e.type_name.in_(("user", "slot", "bot")), e.data), else_=None).label(
+                    "data"
+                ),
+            )
+            .where(e.id > last)
+            .order_by(e.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return 0
+        accs: dict[str, _Acc] = {}
+        for row in rows:
+            _fold(accs.setdefault(row.sender_id, _Acc()), row)
+        senders = list(accs)
+        old: dict[str, dict[str, Any]] = {}
+        c = db.conversations.c
+        for chunk in _chunks(senders):
+            for r in conn.execute(sa.select(db.conversations).where(c.sender_id.in_(chunk))):
+                old[r.sender_id] = dict(r._mapping)
+        inserts = [_merge(None, s, a) for s, a in accs.items() if s not in old]
+        updates = [_merge(old[s], s, a) for s, a in accs.items() if s in old]
+        if inserts:
+            conn.execute(db.conversations.insert(), inserts)
+        if updates:
+            conn.execute(
+                db.conversations.update()
+                .where(c.sender_id == sa.bindparam("b_sender_id"))
+                .values({k: sa.bindparam(k) for k in updates[0] if k != "sender_id"}),
+                [{**u, "b_sender_id": u["sender_id"]} for u in updates],
+            )
+        mis = [{**m, "sender_id": s} for s, a in accs.items() for m in a.misunderstood]
+        if mis:
+            conn.execute(db.misunderstood.insert(), mis)
+        _count_shown(conn, accs)
+        new_last = str(rows[-1].id)
+        if (
+            last == 0
+            and conn.execute(
+                sa.select(db.state.c.key).where(db.state.c.key == LAST_EVENT_KEY)
+            ).first()
+            is None
+        ):
+            conn.execute(db.state.insert().values(key=LAST_EVENT_KEY, value=new_last))
+        else:
+            done = conn.execute(
+                db.state.update()
+                .where(db.state.c.key == LAST_EVENT_KEY, db.state.c.value == str(last))
+                .values(value=new_last)
+            )
+            if done.rowcount != 1:
+                raise Raced()
+        return len(rows)
+
+
+def _count_shown(conn: Connection, accs: dict[str, _Acc]) -> None:
+    """Add this batch's office-card views to ``console_office_shown``."""
+    counts: dict[str, list[float]] = {}
+    for acc in accs.values():
+        for office_id in acc.shown:
+            entry = counts.setdefault(office_id, [0, 0.0])
+            entry[0] += 1
+            entry[1] = max(entry[1], acc.last_at or 0.0)
+    if not counts:
+        return
+    t = db.office_shown.c
+    known = {
+        r.office_id: r
+        for r in conn.execute(sa.select(db.office_shown).where(t.office_id.in_(list(counts))))
+    }
+    for office_id, (n, at) in counts.items():
+        if office_id in known:
+            old = known[office_id]
+            conn.execute(
+                db.office_shown.update()
+                .where(t.office_id == office_id)
+                .values(n=old.n + n, last_at=max(old.last_at, at))
+            )
+        else:
+            conn.execute(db.office_shown.insert().values(office_id=office_id, n=n, last_at=at))
+
+
+class Raced(Exception):
+    """Another process folded the same events first."""
+
+
+def refresh_all(engine: Engine, batch: int = 50_000) -> int:
+    """Refresh until caught up; returns the number of events folded."""
+    total = 0
+    while True:
+        try:
+            n = refresh(engine, batch)
+        except (Raced, sa.exc.IntegrityError):
+            continue  # the other process got there first: read the new state
+        total += n
+        if n < batch:
+            return total
+
+
+CONSOLE_TABLES = (db.conversations, db.misunderstood, db.tags, db.notes)
+
+
+def prune(engine: Engine) -> int:
+    """Drop console rows of conversations whose events are gone (retention, self-deletion)."""
+    removed = 0
+    e = db.events.c
+    with engine.begin() as conn:
+        for table in CONSOLE_TABLES:
+            gone = ~sa.exists().where(e.sender_id == table.c.sender_id)
+            removed += conn.execute(table.delete().where(gone)).rowcount or 0
+    return removed
+
+
+def forget(engine: Engine, sender_ids: Iterable[str]) -> None:
+    """Remove console rows (summary, misunderstood copies, tags, notes) of these conversations.
+
+    For code that deletes events itself (retention, "delete my data"): call this in the same
+    breath so the console shows the conversation nowhere, not only after the next prune.
+    """
+    ids = list(sender_ids)
+    with engine.begin() as conn:
+        for chunk in _chunks(ids):
+            for table in CONSOLE_TABLES:
+                conn.execute(table.delete().where(table.c.sender_id.in_(chunk)))
+
+
+def delete_conversation(engine: Engine, sender_id: str) -> int:
+    """Delete a conversation's events and every console row about it; returns events deleted."""
+    with engine.begin() as conn:
+        n = conn.execute(db.events.delete().where(db.events.c.sender_id == sender_id)).rowcount
+        for table in CONSOLE_TABLES:
+            conn.execute(table.delete().where(table.c.sender_id == sender_id))
+    return n or 0

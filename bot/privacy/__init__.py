@@ -1,0 +1,1 @@
+"""Privacy: PII redaction before storage, retention, deletion of conversations."""

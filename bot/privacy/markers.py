@@ -1,0 +1,17 @@
+"""Names shared by the deletion action and the tracker store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Bool slot set by action_delete_my_data (domain/privacy.yml).
+DELETION_SLOT = "data_deletion"
+
+
+def is_deletion_marker(event: dict[str, Any]) -> bool:
+    """True for the serialized SlotSet event that requests deleting the conversation."""
+    return (
+        event.get("event") == "slot"
+        and event.get("name") == DELETION_SLOT
+        and bool(event.get("value"))
+    )

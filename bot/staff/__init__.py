@@ -1,0 +1,1 @@
+"""Staff account administration from the command line (``python -m bot.staff``)."""

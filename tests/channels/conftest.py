@@ -1,0 +1,157 @@
+"""One real `rasa run` with all four messenger connectors, and their fake platforms.
+
+Started once per test session (loading the model takes a while on 2 cores); every
+test uses its own chat id / phone number, so tests do not see each other's replies.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.pseudonyms import pseudonym
+from tests.channels.fakes import FakeGraph, FakeRunner, FakeTelegram, FakeTwilio
+from tests.helpers import BIN, free_port, server_env, start, stop
+
+PSEUDONYM_KEY = "test-pseudonym-key"
+TELEGRAM_TOKEN = "123456:TEST-telegram-token"
+TELEGRAM_SECRET = "test-telegram-secret_1"
+PAGE_TOKEN = "EAAtest-page-token"
+MESSENGER_SECRET = "messenger-app-secret"
+MESSENGER_VERIFY = "messenger-verify"
+WHATSAPP_TOKEN = "EAAtest-whatsapp-token"
+WHATSAPP_SECRET = "whatsapp-app-secret"
+WHATSAPP_VERIFY = "whatsapp-verify"
+PHONE_NUMBER_ID = "106540352242922"
+TWILIO_SID = "AC" + "0" * 30 + "1"
+TWILIO_TOKEN = "twilio-auth-token"
+TWILIO_NUMBER = "whatsapp:+14155238886"
+
+
+@dataclass
+class Stack:
+    """The running Rasa server and the fakes it talks to."""
+
+    base: str
+    db: Path
+    telegram: FakeTelegram
+    graph: FakeGraph
+    twilio: FakeTwilio
+
+    def post(
+        self, path: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        """POST to Rasa; returns (status, body text)."""
+        req = urllib.request.Request(f"{self.base}{path}", data=body, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET from Rasa; returns (status, body text)."""
+        try:
+            with urllib.request.urlopen(f"{self.base}{path}", timeout=30) as resp:
+                return resp.status, resp.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def stored_events(self, sender_id: str) -> list[tuple[str, dict]]:
+        """(type_name, event) of a conversation in the tracker store."""
+        with sqlite3.connect(self.db) as conn:
+            rows = conn.execute(
+                "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
+            ).fetchall()
+        return [(t, json.loads(d)) for t, d in rows]
+
+    def rows_containing(self, needle: str) -> int:
+        """How many tracker-store rows mention ``needle`` in their sender id or data."""
+        with sqlite3.connect(self.db) as conn:
+            (count,) = conn.execute(
+                "SELECT count(*) FROM events WHERE sender_id LIKE ? OR data LIKE ?",
+                (f"%{needle}%", f"%{needle}%"),
+            ).fetchone()
+        return count
+
+
+def alias(channel: str, platform_id: str | int) -> str:
+    """The pseudonym Rasa stores for a platform id (same key as the server)."""
+    return pseudonym(PSEUDONYM_KEY.encode(), channel, str(platform_id))
+
+
+@pytest.fixture(scope="session")
+def stack(
+    model_path: str, action_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    telegram = FakeTelegram(TELEGRAM_TOKEN)
+    graph = FakeGraph(PAGE_TOKEN, WHATSAPP_TOKEN, PHONE_NUMBER_ID)
+    twilio = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
+    fakes = FakeRunner(telegram, graph, twilio)
+    fakes.start()
+
+    tmp = tmp_path_factory.mktemp("messengers")
+    db = tmp / "tracker.db"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {action_server}\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
+    )
+    credentials = tmp / "credentials.yml"
+    credentials.write_text(
+        f"""
+bot.channels.telegram.TelegramInput:
+  access_token: "{TELEGRAM_TOKEN}"
+  secret_token: "{TELEGRAM_SECRET}"
+  api_base_url: "{telegram.base_url}"
+bot.channels.messenger.FacebookInput:
+  page_access_token: "{PAGE_TOKEN}"
+  app_secret: "{MESSENGER_SECRET}"
+  verify_token: "{MESSENGER_VERIFY}"
+  api_base_url: "{graph.base_url}"
+bot.channels.whatsapp_twilio.TwilioInput:
+  account_sid: "{TWILIO_SID}"
+  auth_token: "{TWILIO_TOKEN}"
+  twilio_number: "{TWILIO_NUMBER}"
+  webhook_url: "{base}/webhooks/twilio/webhook"
+  api_base_url: "{twilio.base_url}"
+bot.channels.whatsapp_cloud.WhatsAppCloudInput:
+  access_token: "{WHATSAPP_TOKEN}"
+  app_secret: "{WHATSAPP_SECRET}"
+  verify_token: "{WHATSAPP_VERIFY}"
+  phone_number_id: "{PHONE_NUMBER_ID}"
+  api_base_url: "{graph.base_url}"
+"""
+    )
+    proc = start(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            model_path,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+        ],
+        f"{base}/",
+        tmp / "rasa.log",
+        timeout=300,
+        env=server_env(WEGWEISER_PSEUDONYM_KEY=PSEUDONYM_KEY),
+    )
+    yield Stack(base, db, telegram, graph, twilio)
+    stop(proc)
+    fakes.stop()

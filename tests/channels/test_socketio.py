@@ -1,0 +1,211 @@
+"""The socketio channel against a real `rasa run`: the enter_room fix, origins, cards, bad input.
+
+The same socket.io exchange runs against Rasa's stock ``SocketIOInput`` (which must
+lose the reply: that is the bug) and against our ``WidgetSocketIOInput``.
+python-socketio's client uses the polling transport: its websocket transport needs
+a newer aiohttp than Rasa allows (field notes §3.2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from tests.helpers import stop, texts
+from tests.stack import Stack, essen_jobcenter_phones, start_rasa
+
+REPLY_TIMEOUT = 60  # seconds; the machine is shared and slow
+
+
+class Client:
+    """One browser-like socket.io connection."""
+
+    def __init__(self, url: str, origin: str | None = None) -> None:
+        self.url = url
+        self.origin = origin
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.replies: list[dict[str, Any]] = []
+        self.confirmed: asyncio.Queue[str] = asyncio.Queue()
+        self.sio.on("session_confirm", self.confirmed.put)
+        self.sio.on("bot_uttered", self._reply)
+
+    async def _reply(self, message: dict[str, Any]) -> None:
+        self.replies.append(message)
+
+    async def __aenter__(self) -> Client:
+        headers = {"Origin": self.origin} if self.origin else {}
+        await self.sio.connect(self.url, transports=["polling"], headers=headers)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.sio.disconnect()
+
+    async def session(self, session_id: str | None) -> str:
+        await self.sio.emit("session_request", {"session_id": session_id})
+        return await asyncio.wait_for(self.confirmed.get(), 20)
+
+    async def say(self, session_id: str, text: str, **metadata: str) -> None:
+        await self.sio.emit(
+            "user_uttered", {"message": text, "session_id": session_id, "metadata": metadata}
+        )
+
+    async def wait_for(self, count: int, timeout: float = REPLY_TIMEOUT) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.replies) < count and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return self.replies
+
+
+def bot_events(db: Path, sender: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'bot'", (sender,)
+        ).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def stock_rasa(
+    model_path: str, action_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """`rasa run` with Rasa's own SocketIOInput and session_persistence (the documented setup)."""
+    tmp = tmp_path_factory.mktemp("stock-socketio")
+    credentials = tmp / "credentials.yml"
+    credentials.write_text("socketio:\n  session_persistence: true\n")
+    proc, url, db = start_rasa(model_path, action_server, tmp, str(credentials))
+    yield url, db
+    stop(proc)
+
+
+async def test_stock_channel_loses_the_reply(stock_rasa):
+    """The bug we fix: the bot answers, but the answer never reaches the browser."""
+    url, db = stock_rasa
+    session = uuid.uuid4().hex
+    async with Client(url) as client:
+        assert await client.session(session) == session
+        await client.say(session, "/greet", language="en")
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while bot_events(db, session) == 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert bot_events(db, session) > 0, "the stock server did not answer at all"
+        await asyncio.sleep(3)  # time enough for an emitted reply to arrive
+        assert client.replies == []
+
+
+async def test_our_channel_delivers_the_reply(widget_stack: Stack):
+    session = uuid.uuid4().hex
+    async with Client(widget_stack.rasa_url) as client:
+        assert await client.session(session) == session
+        await client.say(session, "/greet", language="en")
+        replies = await client.wait_for(1)
+    assert replies, "no bot_uttered arrived"
+    assert replies[0]["text"] in texts("en", "utter_greet")
+    assert replies[0]["quick_replies"], "the greeting's topic buttons are missing"
+
+
+async def test_server_makes_a_session_id_when_none_is_given(widget_stack: Stack):
+    async with Client(widget_stack.rasa_url) as client:
+        session = await client.session(None)
+        assert len(session) == 32
+        await client.say(session, "/greet", language="de")
+        replies = await client.wait_for(1)
+    assert replies and replies[0]["text"] in texts("de", "utter_greet")
+
+
+async def test_contact_card_arrives_whole_with_its_text(widget_stack: Stack):
+    """Rasa's stock output crashes on custom JSON; ours sends card and text in one event."""
+    session = uuid.uuid4().hex
+    entities = json.dumps({"office_type": "jobcenter", "city": "Essen"})
+    async with Client(widget_stack.rasa_url) as client:
+        await client.session(session)
+        await client.say(session, f"/find_office{entities}", language="ar")
+        replies = await client.wait_for(1)
+    cards = [r for r in replies if (r.get("custom") or {}).get("type") == "office_card"]
+    assert cards, replies
+    card = cards[0]["custom"]
+    assert card["phone"] in essen_jobcenter_phones()
+    assert card["tel"].startswith("tel:+49201")
+    assert card["name"] in cards[0]["text"]
+
+
+async def test_origin_check(widget_stack: Stack):
+    """Browsers on the allowed site may connect; pages elsewhere may not."""
+    async with Client(widget_stack.rasa_url, origin=widget_stack.web_url) as client:
+        assert await client.session(None)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        async with Client(widget_stack.rasa_url, origin="https://evil.example"):
+            pass
+
+
+async def test_new_session_leaves_the_old_conversation(widget_stack: Stack):
+    """After "new conversation", replies in the old conversation no longer reach this socket."""
+    old = uuid.uuid4().hex
+    async with Client(widget_stack.rasa_url) as switcher, Client(widget_stack.rasa_url) as other:
+        await switcher.session(old)
+        new = await switcher.session(None)
+        assert new != old
+        await other.session(old)
+        await other.say(old, "/greet", language="en")
+        assert await other.wait_for(1)
+        await switcher.say(new, "/greet", language="fr")
+        replies = await switcher.wait_for(1)
+        await asyncio.sleep(2)
+    assert all(r["text"] not in texts("en", "utter_greet") for r in replies if "text" in r)
+    assert replies[0]["text"] in texts("fr", "utter_greet")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "just a string",
+        {"message": 5, "session_id": "bad-number"},
+        {"message": "hallo"},
+        {"message": "hallo", "session_id": ""},
+        {"message": "x" * 20_001, "session_id": "bad-too-long"},
+    ],
+    ids=["string", "number", "no-session", "empty-session", "too-long"],
+)
+async def test_malformed_events_are_ignored_and_the_socket_keeps_working(widget_stack, data):
+    async with Client(widget_stack.rasa_url) as client:
+        session = await client.session(None)
+        await client.sio.emit("user_uttered", data)
+        await client.say(session, "/greet", language="tr")
+        replies = await client.wait_for(1)
+    assert replies and replies[0]["text"] in texts("tr", "utter_greet")
+    if isinstance(data, dict) and data.get("session_id"):
+        assert bot_events(widget_stack.tracker_db, data["session_id"]) == 0
+
+
+async def test_unreadable_metadata_is_dropped_not_fatal(widget_stack: Stack):
+    async with Client(widget_stack.rasa_url) as client:
+        session = await client.session(None)
+        await client.sio.emit(
+            "user_uttered", {"message": "/greet", "session_id": session, "metadata": "{not json"}
+        )
+        replies = await client.wait_for(1)
+    assert replies and replies[0]["text"]
+
+
+async def test_deletion_status_comes_from_the_tracker_store(widget_stack: Stack):
+    """The widget says "deleted" only when the server stores nothing of the conversation."""
+    async with Client(widget_stack.rasa_url) as client:
+        session = await client.session(None)
+        assert await client.sio.call("deletion_status", {"session_id": session}) == {
+            "deleted": True  # nothing stored yet
+        }
+        await client.say(session, "/greet", language="en")
+        await client.wait_for(1)
+        status = await client.sio.call("deletion_status", {"session_id": session}, timeout=60)
+        assert status == {"deleted": False}
+        # only the connection's own conversation can be asked about
+        other = await client.sio.call("deletion_status", {"session_id": uuid.uuid4().hex})
+        assert other["deleted"] is False and other["error"]
+        assert (await client.sio.call("deletion_status", "junk"))["deleted"] is False

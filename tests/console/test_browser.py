@@ -1,0 +1,116 @@
+"""The console in a real browser (Debian chromium via Playwright)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from tests.console.conftest import PASSWORD
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+async def browser():
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        await b.close()
+
+
+async def log_in(page, base: str, username: str) -> None:
+    await page.goto(f"{base}/staff/login?ui=en")
+    await page.get_by_label("Username").fill(username)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("heading", name="Conversations")).to_be_visible()
+
+
+async def test_admin_reviews_tags_assigns_and_exports(console, browser):
+    base = str(console.make_url("")).rstrip("/")
+    page = await browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await log_in(page, base, "alice")
+
+    # Filter by Arabic.
+    await page.get_by_label("Language").select_option("ar")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.locator("#total")).to_have_text("2")
+    langs = await page.locator("tr.conversation td.lang").all_inner_texts()
+    assert langs == ["ar", "ar"]
+
+    # Open a transcript: right-to-left text, intent and confidence.
+    await page.locator("tr.conversation a").first.click()
+    message = page.locator(".msg.user .text").first
+    await expect(message).to_have_attribute("dir", "auto")
+    direction = await message.evaluate("el => getComputedStyle(el).direction")
+    assert direction == "rtl"
+
+    # Tag it.
+    await page.get_by_label("Tag", exact=True).select_option("wrong_answer")
+    await page.get_by_role("button", name="Add tag").click()
+    await expect(page.locator("ul.tags .tag")).to_have_text(["wrong answer"])
+
+    # Assign an intent to a misunderstood Arabic message, then export it.
+    await page.get_by_role("link", name="Misunderstood").click()
+    await page.locator("a.group", has_text="ar").click()
+    row = page.locator("tr.misunderstood").first
+    await row.get_by_label("Assign intent").select_option("ask_work_permit")
+    await row.get_by_role("button", name="Assign").click()
+    # Back on the open list of Arabic messages, which is now empty.
+    await expect(page.get_by_role("status")).to_have_text("0")
+    await page.goto(f"{base}/staff/misunderstood?language=ar&status=all")
+    await expect(page.locator(".assigned").first).to_contain_text("ask_work_permit")
+    async with page.expect_download() as info:
+        await page.get_by_role("button", name="Export NLU YAML (ar)").click()
+    download = await info.value
+    text = open(await download.path(), encoding="utf-8").read()
+    assert "- intent: ask_work_permit" in text and "language: ar" in text
+
+    # Analytics draws its charts from the vendored Chart.js.
+    await page.get_by_role("link", name="Analytics").click()
+    await page.goto(f"{base}/staff/analytics?from=2026-09-20&to=2026-09-30")
+    drawn = await page.evaluate(
+        "() => [...document.querySelectorAll('canvas')].every(c => window.Chart.getChart(c))"
+    )
+    assert drawn
+    assert errors == []
+
+
+async def test_stored_script_does_not_run(console, browser):
+    base = str(console.make_url("")).rstrip("/")
+    page = await browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: dialogs.append(d.message))
+    await log_in(page, base, "alice")
+    await page.get_by_label("Search in messages").fill("script")
+    await page.get_by_role("button", name="Filter").click()
+    await page.locator("tr.conversation a").first.click()
+    await expect(page.locator(".msg.user .text").first).to_have_text(
+        "<script>window.__xss = 1</script><b>bold</b>"
+    )
+    assert await page.evaluate("() => window.__xss") is None
+    assert await page.locator(".msg.user b").count() == 0
+    assert dialogs == []
+
+
+async def test_reviewer_cannot_reach_admin_pages(console, browser):
+    base = str(console.make_url("")).rstrip("/")
+    page = await browser.new_page()
+    await log_in(page, base, "rita")
+    assert await page.get_by_role("link", name="Users").count() == 0
+    for path in ("/staff/users", "/staff/audit", "/staff/directory"):
+        resp = await page.goto(base + path)
+        assert resp.status == 403
+        await expect(page.get_by_role("alert")).to_contain_text("admin")
+    await page.goto(f"{base}/staff/misunderstood?language=ar")
+    assert await page.get_by_role("button", name="Export NLU YAML (ar)").count() == 0

@@ -1,0 +1,107 @@
+"""The widget stack for channel and browser tests: Rasa (socketio + REST) and the web service.
+
+Started once per test session (imported into tests/conftest.py): loading the model
+is the expensive part, and tests/channels and tests/web share it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.languages import DATA_DIR
+from tests.helpers import BIN, free_port, server_env, start, stop
+
+
+@dataclass(frozen=True)
+class Stack:
+    """URLs of the running servers and the Rasa tracker database."""
+
+    rasa_url: str
+    web_url: str
+    tracker_db: Path
+
+
+def start_rasa(
+    model_path: str,
+    action_server: str,
+    tmp: Path,
+    credentials: str,
+    **env: str,
+) -> tuple[subprocess.Popen, str, Path]:
+    """`rasa run` with the given credentials file and a fresh SQLite tracker store."""
+    db = tmp / "tracker.db"
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {action_server}\n"
+        # The project's tracker store (redaction, self-deletion), on a fresh database.
+        "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
+        f"  dialect: sqlite\n  db: {db}\n"
+    )
+    port = free_port()
+    proc = start(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            model_path,
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            credentials,
+        ],
+        f"http://127.0.0.1:{port}/",
+        tmp / "rasa.log",
+        timeout=300,
+        env=server_env(**env),
+    )
+    return proc, f"http://127.0.0.1:{port}", db
+
+
+def essen_jobcenter_phones() -> set[str]:
+    """The Jobcenter phone numbers the directory lists for Essen (what a card may show)."""
+    path = DATA_DIR / "offices" / "essen.yml"
+    records = yaml.safe_load(path.read_text(encoding="utf-8"))["offices"]
+    return {r["phone"] for r in records if r["office_type"] == "jobcenter" and r.get("phone")}
+
+
+@pytest.fixture(scope="session")
+def widget_stack(
+    model_path: str, action_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Rasa with the project's credentials.yml and the web service, wired to each other."""
+    tmp = tmp_path_factory.mktemp("widget-stack")
+    web_port = free_port()
+    web_url = f"http://127.0.0.1:{web_port}"
+    rasa, rasa_url, db = start_rasa(
+        model_path, action_server, tmp, "credentials.yml", WIDGET_ALLOWED_ORIGINS=web_url
+    )
+    try:
+        web = start(
+            [str(BIN / "python"), "-m", "bot.web"],
+            f"{web_url}/healthz",
+            tmp / "web.log",
+            timeout=60,
+            env=server_env(
+                WEB_PORT=str(web_port),
+                # The staff console and retention job read the same tracker database.
+                ENDPOINTS=str(tmp / "endpoints.yml"),
+                RASA_PUBLIC_URL=rasa_url,
+                WIDGET_ALLOWED_ORIGINS=web_url,
+            ),
+        )
+    except RuntimeError:
+        stop(rasa)
+        raise
+    yield Stack(rasa_url, web_url, db)
+    stop(web)
+    stop(rasa)

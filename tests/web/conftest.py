@@ -1,0 +1,63 @@
+"""Debian's chromium driven by Playwright against the real stack (tests/stack.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.stack import Stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without these, chromium keeps trying to reach the internet (the test machine has none).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Waiting for the bot: model inference on a shared 2-core machine can be slow.
+BOT_TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One chromium for the whole session (`make test` installs it if missing)."""
+    assert CHROMIUM.exists(), "no /usr/bin/chromium: run `make chromium` (make test does)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Make browser contexts (fresh storage, chosen locale/viewport); all closed afterwards."""
+    contexts: list[BrowserContext] = []
+
+    def make(locale: str = "de-DE", **options) -> BrowserContext:
+        options.setdefault("viewport", {"width": 1100, "height": 850})
+        context = browser.new_context(locale=locale, **options)
+        context.set_default_timeout(BOT_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context, widget_stack: Stack) -> Page:
+    """A German browser on the demo page; page errors fail the test."""
+    page = new_context().new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(widget_stack.web_url + "/")
+    yield page
+    assert not errors, errors

@@ -1,0 +1,343 @@
+"""The widget in a real browser against the real stack (Rasa + actions + web service)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from bot.languages import DATA_DIR, PROJECT_ROOT, RTL, SUPPORTED
+from bot.web.strings import load_strings
+from tests.helpers import texts
+from tests.stack import Stack, essen_jobcenter_phones
+from tests.web.conftest import BOT_TIMEOUT_MS
+
+STRINGS = load_strings(DATA_DIR / "widget")
+ARABIC = re.compile("[\u0600-\u06ff]")
+SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
+
+expect.set_options(timeout=BOT_TIMEOUT_MS)
+
+
+def first_parts(language: str, response: str) -> list[str]:
+    """What the first bubble of a response shows (Rasa splits texts at blank lines)."""
+    return [t.strip().split("\n\n")[0] for t in texts(language, response)]
+
+
+def one_of(options: list[str]) -> re.Pattern:
+    return re.compile("^(" + "|".join(re.escape(o) for o in options) + ")$")
+
+
+def open_widget(page: Page) -> None:
+    page.click(".ww-launcher")
+    page.locator(".ww-bot").first.wait_for()
+
+
+def choose_language(page: Page, code: str) -> None:
+    page.click("[aria-controls=ww-langs]")
+    page.click(f"#ww-langs button[lang={code}]")
+
+
+def session_id(page: Page, storage: str = "sessionStorage") -> str | None:
+    return page.evaluate(f"{storage}.getItem('wegweiser.session')")
+
+
+def is_rtl(locator) -> bool:
+    return locator.evaluate(
+        "e => e.matches(':dir(rtl)') && getComputedStyle(e).direction === 'rtl'"
+    )
+
+
+def tracker_events(db: Path, sender: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)
+        ).fetchone()[0]
+
+
+def test_arabic_office_card_renders_right_to_left_and_survives_a_reload(page: Page):
+    open_widget(page)
+    choose_language(page, "ar")
+    root = page.locator(".ww-root")
+    expect(root).to_have_attribute("dir", "rtl")
+    expect(root).to_have_attribute("lang", "ar")
+    confirmation = page.locator(".ww-bot .ww-text").nth(1)
+    expect(confirmation).to_have_text(one_of(first_parts("ar", "utter_language_set")))
+    assert is_rtl(page.locator(".ww-bot").nth(1))
+
+    page.fill("#ww-input", "أين الجوب سنتر في إيسن؟")
+    page.press("#ww-input", "Enter")
+    card_bubble = page.locator(".ww-bot:has(.ww-card)").first
+    card_bubble.wait_for()
+    assert is_rtl(card_bubble)
+    phone = card_bubble.locator("a[href^='tel:']")
+    assert phone.inner_text() in essen_jobcenter_phones()
+    assert phone.get_attribute("href").startswith("tel:+49201")
+    # the number keeps its digit order inside the Arabic text
+    assert phone.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    expect(page.locator(".ww-live")).to_contain_text(phone.inner_text())
+
+    bubbles = page.locator(".ww-msg").count()
+    session = session_id(page)
+    page.reload()
+    expect(page.locator(".ww-panel")).to_be_visible()
+    expect(page.locator(".ww-msg")).to_have_count(bubbles)
+    assert session_id(page) == session
+    # The server-side conversation continues too: a bare city name keeps the chosen
+    # Arabic, although this browser is German (a new conversation would answer in German).
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Essen")
+    page.press("#ww-input", "Enter")
+    newest = page.locator(".ww-bot").nth(bots)
+    newest.wait_for()
+    assert ARABIC.search(newest.inner_text()), newest.inner_text()
+    assert is_rtl(newest)
+
+
+def tab_to(page: Page, selector: str, backwards: bool = False, limit: int = 40) -> None:
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"no visible focus on {selector}"
+            return
+    raise AssertionError(f"{selector} not reachable with {key}")
+
+
+def test_keyboard_only(page: Page):
+    de = STRINGS["de"]
+    tab_to(page, ".ww-launcher")
+    page.keyboard.press("Enter")
+    expect(page.locator("#ww-input")).to_be_focused()
+    page.locator(".ww-reply").first.wait_for()
+
+    page.keyboard.type("Wo ist das Jobcenter in Essen?")
+    page.keyboard.press("Enter")
+    page.locator(".ww-card").wait_for()
+
+    tab_to(page, "[aria-controls=ww-langs]", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.locator("#ww-langs button[lang=de]")).to_be_focused()
+    tab_to(page, "#ww-langs button[lang=uk]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".ww-root")).to_have_attribute("lang", "uk")
+    expect(page.locator("[aria-controls=ww-langs]")).to_be_focused()
+    expect(page.locator(".ww-bot .ww-text").last).to_have_text(
+        one_of(first_parts("uk", "utter_language_set"))
+    )
+
+    # a quick-reply button, by keyboard
+    bots = page.locator(".ww-bot").count()
+    tab_to(page, ".ww-reply")
+    title = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    expect(page.locator(".ww-user").last).to_contain_text(title)
+    page.locator(".ww-bot").nth(bots).wait_for()
+
+    # the options disclosure and Escape
+    tab_to(page, "[aria-controls=ww-options]", backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.locator("#ww-options")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#ww-options")).to_be_hidden()
+    expect(page.locator("[aria-controls=ww-options]")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".ww-panel")).to_be_hidden()
+    expect(page.locator(".ww-launcher")).to_be_focused()
+    expect(page.locator(".ww-launcher")).to_have_text(STRINGS["uk"]["launcher"])
+    assert de["launcher"] != STRINGS["uk"]["launcher"]
+
+
+def test_live_region_labels_and_contrast(page: Page):
+    open_widget(page)
+    live = page.locator("[aria-live=polite]")
+    expect(live).to_have_count(1)
+    expect(live).to_contain_text(page.locator(".ww-bot .ww-text").first.inner_text()[:40])
+    page.click("[aria-controls=ww-options]")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('.ww-root button, .ww-root input')]
+            .filter(e => e.offsetParent !== null)
+            .filter(e => !(e.textContent.trim() || e.getAttribute('aria-label') ||
+                           (e.labels && e.labels.length)))
+            .map(e => e.outerHTML)"""
+    )
+    assert unlabelled == []
+    ratios = page.evaluate(
+        """() => {
+        const rgb = c => c.match(/[\\d.]+/g).map(Number);
+        const lum = ([r, g, b]) => {
+          const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const background = e => {
+          for (; e; e = e.parentElement) {
+            const c = rgb(getComputedStyle(e).backgroundColor);
+            if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+          }
+          return [255, 255, 255];
+        };
+        const ratio = (fg, bg) => {
+          const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+          return (a + 0.05) / (b + 0.05);
+        };
+        const out = {};
+        const sel = ['.ww-header h2', '.ww-subtitle', '.ww-tool', '.ww-privacy', '.ww-bot .ww-text',
+                     '.ww-reply', '.ww-send', '#ww-options label', '.ww-hint', '.ww-user'];
+        for (const s of sel) {
+          const e = document.querySelector(s);
+          if (e) out[s] = ratio(rgb(getComputedStyle(e).color).slice(0, 3), background(e));
+        }
+        const input = document.querySelector('#ww-input');
+        out.placeholder = ratio(rgb(getComputedStyle(input, '::placeholder').color).slice(0, 3),
+                                background(input));
+        return out;
+      }"""
+    )
+    assert len(ratios) >= 10, ratios
+    low = {k: round(v, 2) for k, v in ratios.items() if v < 4.5}
+    assert not low, low
+
+
+def no_horizontal_scroll(page: Page) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
+def inside_viewport(page: Page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"] + 0.5
+        and box["y"] + box["height"] <= size["height"] + 0.5
+    )
+
+
+@pytest.mark.parametrize(
+    "viewport, scale",
+    [({"width": 320, "height": 640}, 1), ({"width": 640, "height": 400}, 2)],
+    ids=["320px", "200%-zoom"],
+)
+def test_small_screens_and_zoom(new_context, widget_stack: Stack, viewport, scale):
+    """320 CSS px (a small phone) and 1280x800 at 200% zoom (= 640x400 CSS px)."""
+    page = new_context(locale="fa-IR", viewport=viewport, device_scale_factor=scale).new_page()
+    page.goto(widget_stack.web_url + "/")
+    assert no_horizontal_scroll(page)
+    assert inside_viewport(page, ".ww-launcher")
+    open_widget(page)
+    expect(page.locator(".ww-root")).to_have_attribute("dir", "rtl")
+    page.fill("#ww-input", "جاب سنتر در اسن کجاست؟")
+    page.press("#ww-input", "Enter")
+    page.locator(".ww-card").wait_for()
+    assert no_horizontal_scroll(page)
+    for selector in (".ww-panel", "#ww-input", ".ww-send", ".ww-close", "[aria-controls=ww-langs]"):
+        assert inside_viewport(page, selector), selector
+    log_overflow = page.evaluate(
+        "(e => e.scrollWidth <= e.clientWidth)(document.querySelector('.ww-log'))"
+    )
+    assert log_overflow
+
+
+def test_reconnects_after_a_dropped_connection(page: Page):
+    open_widget(page)
+    session = session_id(page)
+    bubbles = page.locator(".ww-msg").count()
+    page.evaluate("window.Wegweiser.socket.io.engine.close()")  # the transport drops
+    expect(page.locator(".ww-status")).to_be_hidden()  # connected again
+    assert page.locator(".ww-msg").count() == bubbles
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Wo ist die Ausländerbehörde in Bochum?")
+    page.press("#ww-input", "Enter")
+    page.locator(".ww-bot").nth(bots).wait_for()
+    assert session_id(page) == session
+    assert page.evaluate("window.Wegweiser.socket.connected")
+
+
+def test_new_conversation_and_delete_tell_the_truth(page: Page, widget_stack: Stack):
+    de = STRINGS["de"]
+    open_widget(page)
+    first = session_id(page)
+    page.click("[aria-controls=ww-options]")
+    page.get_by_role("button", name=de["new_conversation"]).click()
+    expect(page.locator(".ww-note")).to_have_text(de["new_started"])
+    page.locator(".ww-bot").first.wait_for()  # the new conversation's greeting
+    second = session_id(page)
+    assert second and second != first
+    expect(page.locator(".ww-user")).to_have_count(0)
+
+    page.click("[aria-controls=ww-options]")
+    page.get_by_role("button", name=de["delete_conversation"]).click()
+    expect(page.locator(".ww-confirm")).to_be_visible()
+    page.get_by_role("button", name=de["delete_confirm"]).click()
+    note = page.locator(".ww-note")
+    expect(note).to_have_text(one_of([de["deleted"], de["delete_unconfirmed"]]))
+    expect(page.locator(".ww-live")).to_contain_text(note.inner_text())
+    page.locator(".ww-bot").first.wait_for()
+    assert session_id(page) not in (first, second)
+    # "deleted" is only claimed when the server really has no trace of the conversation
+    if note.inner_text() == de["deleted"]:
+        assert tracker_events(widget_stack.tracker_db, second) == 0
+    else:
+        assert tracker_events(widget_stack.tracker_db, second) > 0
+
+
+def test_remember_me_keeps_the_conversation_across_tabs(new_context, widget_stack: Stack):
+    context = new_context()
+    first = context.new_page()
+    first.goto(widget_stack.web_url + "/")
+    open_widget(first)
+    session = session_id(first)
+    assert session_id(first, "localStorage") is None  # default: this tab only
+
+    other = context.new_page()
+    other.goto(widget_stack.web_url + "/")
+    open_widget(other)
+    assert session_id(other) != session  # a shared phone: a new tab starts afresh
+    other.close()
+
+    first.click("[aria-controls=ww-options]")
+    first.check("#ww-remember")
+    assert session_id(first, "localStorage") == session
+    assert session_id(first) is None
+    later = context.new_page()
+    later.goto(widget_stack.web_url + "/")
+    later.click(".ww-launcher")
+    expect(later.locator(".ww-msg")).to_have_count(first.locator(".ww-msg").count())
+    assert session_id(later, "localStorage") == session
+
+    first.uncheck("#ww-remember")
+    assert session_id(first, "localStorage") is None
+    assert session_id(first) == session
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_first_screen_in_each_language(new_context, widget_stack: Stack, language, tmp_path):
+    """The browser's language sets the widget's language and the bot's greeting.
+
+    `make screenshots` (WEGWEISER_SCREENSHOTS=1) saves them to docs/screenshots/.
+    """
+    page = new_context(locale=language, viewport={"width": 1000, "height": 720}).new_page()
+    page.goto(widget_stack.web_url + "/")
+    open_widget(page)
+    root = page.locator(".ww-root")
+    expect(root).to_have_attribute("lang", language)
+    expect(root).to_have_attribute("dir", "rtl" if language in RTL else "ltr")
+    expect(page.locator(".ww-header h2")).to_have_text(STRINGS[language]["title"])
+    expect(page.locator(".ww-send")).to_have_text(STRINGS[language]["send"])
+    expect(page.locator(".ww-bot .ww-text").first).to_have_text(
+        one_of(first_parts(language, "utter_greet"))
+    )
+    page.locator(".ww-reply").first.wait_for()
+    assert is_rtl(page.locator(".ww-bot").first) == (language in RTL)
+    target = SCREENSHOTS if os.environ.get("WEGWEISER_SCREENSHOTS") == "1" else tmp_path
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / f"{language}.png"))
+    assert (target / f"{language}.png").stat().st_size > 10_000
