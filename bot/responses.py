@@ -78,12 +78,17 @@ def office_type_text(code: str | None, office_type: str) -> dict[str, str]:
 def build_responses() -> dict[str, list[dict[str, Any]]]:
     """Merge the language files into Rasa's response format."""
     merged: dict[str, list[dict[str, Any]]] = {}
+    # Each variation says its language in `metadata`: Rasa hands that to the output
+    # channel, so the widget can switch its own UI to the language the bot answers in.
     for key, variations in language_file(DEFAULT)["responses"].items():
-        merged[key] = [dict(v) for v in variations]  # unconditioned default
+        # unconditioned default
+        merged[key] = [{**v, "metadata": {"language": DEFAULT}} for v in variations]
     for code in SUPPORTED:
         for key, variations in language_file(code)["responses"].items():
             condition = [{"type": "slot", "name": "language", "value": code}]
-            merged.setdefault(key, []).extend({**v, "condition": condition} for v in variations)
+            merged.setdefault(key, []).extend(
+                {**v, "metadata": {"language": code}, "condition": condition} for v in variations
+            )
     for key, variations in shared_responses().items():
         merged[key] = [dict(v) for v in variations]
     return dict(sorted(merged.items()))

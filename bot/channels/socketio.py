@@ -48,10 +48,26 @@ def allowed_origins(credentials: Dict[str, Any]) -> List[str] | str:
 
 
 class WidgetOutput(SocketIOOutput):
-    """Socket.IO output that delivers custom JSON (contact cards) intact."""
+    """Socket.IO output that delivers custom JSON (contact cards) intact.
+
+    Every event carries ``language`` when the response says which language it is in
+    (``metadata.language``, set by bot.responses), so the widget's own texts and its
+    direction follow a conversation that switched language by typing.
+    """
+
+    language: str | None = None
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self.language and isinstance(response, dict):
+            response = {**response, "language": self.language}
+        await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Send a message with custom JSON as one event; anything else as Rasa does."""
+        metadata = message.get("metadata")
+        language = metadata.get("language") if isinstance(metadata, dict) else None
+        # One output object serves one incoming message, whose replies go out in order.
+        self.language = language if isinstance(language, str) else None
         custom = message.get("custom")
         if not custom:
             await super().send_response(recipient_id, message)

@@ -81,13 +81,18 @@ def test_quick_reply_tap_and_postback(stack):
     psid = new_psid()
     tap = message(psid, "Sprachkurs", quick_reply={"payload": "/ask_language_course"})
     assert send(stack, payload(tap))[0] == 200
-    [reply] = replies(stack, psid)
-    assert reply["text"] in texts("de", "utter_language_course")
+    disclaimer, reply = replies(stack, psid, 2)
+    assert disclaimer["text"] in texts("de", "utter_topic_disclaimer")
+    assert reply["text"] in texts("de", "utter_topic_language_course")
+    topic = language_file("de")["responses"]["utter_topic_language_course"][0]
+    assert [q["payload"] for q in reply["quick_replies"]] == [
+        b["payload"] for b in topic["buttons"]
+    ]
     postback = event(
         psid, postback={"mid": "m_" + uuid.uuid4().hex, "title": "x", "payload": "/thank"}
     )
     assert send(stack, payload(postback))[0] == 200
-    assert replies(stack, psid, 2)[1]["text"] in texts("de", "utter_thank")
+    assert replies(stack, psid, 3)[2]["text"] in texts("de", "utter_thank")
 
 
 @pytest.mark.parametrize("signature", [None, "sha256=" + "0" * 64, "sha1=abc", "garbage"])

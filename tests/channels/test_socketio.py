@@ -111,6 +111,21 @@ async def test_our_channel_delivers_the_reply(widget_stack: Stack):
     assert replies[0]["quick_replies"], "the greeting's topic buttons are missing"
 
 
+async def test_replies_say_their_language_when_the_user_switches_by_typing(widget_stack: Stack):
+    """A German browser, then an Arabic question: the replies are tagged Arabic."""
+    session = uuid.uuid4().hex
+    async with Client(widget_stack.rasa_url) as client:
+        await client.session(session)
+        await client.say(session, "/greet", language="de")
+        greeting = await client.wait_for(1)
+        assert [r.get("language") for r in greeting] == ["de"]
+        await client.say(session, "كيف أتعلم اللغة الألمانية؟", language="de")
+        replies = await client.wait_for(2)
+    later = replies[len(greeting) :]
+    assert later, replies
+    assert {r.get("language") for r in later} == {"ar"}
+
+
 async def test_server_makes_a_session_id_when_none_is_given(widget_stack: Stack):
     async with Client(widget_stack.rasa_url) as client:
         session = await client.session(None)

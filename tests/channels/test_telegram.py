@@ -97,10 +97,14 @@ def test_button_tap_arrives_as_callback_query(stack):
     chat = new_chat()
     update = callback_update(chat, "/ask_language_course", language="tr")
     assert send(stack, update)[0] == 200
-    stack.telegram.wait_for(lambda _: stack.telegram.sent(chat))
-    [reply] = stack.telegram.sent(chat)
-    assert reply["text"] in texts("tr", "utter_language_course")
-    assert "inline_keyboard" in reply["reply_markup"]
+    # First topic answer of a conversation: the disclaimer, then the topic with sub-topics.
+    stack.telegram.wait_for(lambda _: len(stack.telegram.sent(chat)) >= 2)
+    disclaimer, reply = stack.telegram.sent(chat)
+    assert disclaimer["text"] in texts("tr", "utter_topic_disclaimer")
+    assert reply["text"] in texts("tr", "utter_topic_language_course")
+    topic = language_file("tr")["responses"]["utter_topic_language_course"][0]
+    keyboard = reply["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in keyboard] == [b["payload"] for b in topic["buttons"]]
     answered = [
         c.json["callback_query_id"]
         for c in stack.telegram.snapshot()

@@ -94,11 +94,18 @@ def test_many_buttons_become_a_numbered_list_answered_by_digit(stack):
         assert f"{index}. {button['title']}" in body
     # "2" (here as Arabic-Indic digit) stands for the second button's payload.
     assert send(stack, payload(number, [text_message(number, "٢")]))[0] == 200
-    course = replies(stack, number, 2)[1]
-    assert course["type"] == "interactive"  # two short buttons: native reply buttons
-    interactive = course["interactive"]
-    assert interactive["body"]["text"] in texts("de", "utter_language_course")
-    expected = language_file("de")["responses"]["utter_language_course"][0]["buttons"]
+    disclaimer, course = replies(stack, number, 3)[1:3]
+    assert disclaimer["text"]["body"] in texts("de", "utter_topic_disclaimer")
+    assert any(
+        course["text"]["body"].startswith(t) for t in texts("de", "utter_topic_language_course")
+    )
+    # Two short buttons become native reply buttons.
+    assert send(stack, payload(number, [text_message(number, "/delete_my_data")]))[0] == 200
+    confirm = replies(stack, number, 4)[3]
+    assert confirm["type"] == "interactive"
+    interactive = confirm["interactive"]
+    assert interactive["body"]["text"] in texts("de", "utter_confirm_delete_my_data")
+    expected = language_file("de")["responses"]["utter_confirm_delete_my_data"][0]["buttons"]
     assert [b["reply"] for b in interactive["action"]["buttons"]] == [
         {"id": b["payload"], "title": b["title"]} for b in expected
     ]
@@ -106,12 +113,13 @@ def test_many_buttons_become_a_numbered_list_answered_by_digit(stack):
     tap = wa_message(
         number,
         "interactive",
-        interactive={"type": "button_reply", "button_reply": {"id": "/thank", "title": "x"}},
+        interactive={"type": "button_reply", "button_reply": {"id": "/deny", "title": "Nein"}},
     )
     assert send(stack, payload(number, [tap]))[0] == 200
-    assert replies(stack, number, 3)[2]["text"]["body"] in texts("de", "utter_thank")
+    cancelled = replies(stack, number, 5)[4]["text"]["body"]
+    assert cancelled in texts("de", "utter_delete_my_data_cancelled")
     assert stack.rows_containing(number) == 0
-    assert [t for t, _ in stack.stored_events(alias("whatsapp", number))].count("user") == 3
+    assert [t for t, _ in stack.stored_events(alias("whatsapp", number))].count("user") == 4
 
 
 def test_office_card_arrives_as_readable_text(stack):

@@ -69,8 +69,9 @@ def test_message_gets_a_numbered_list_and_a_digit_picks_a_button(stack):
     assert sent[0]["From"] == TWILIO_NUMBER
 
     assert send(stack, form(number, " 3 "))[0] == 200  # third button: apprenticeship
-    second = replies(stack, number, 2)[1]
-    assert any(second.startswith(t) for t in texts("de", "utter_apprenticeship"))
+    disclaimer, topic = replies(stack, number, 3)[1:3]
+    assert disclaimer in texts("de", "utter_topic_disclaimer")
+    assert any(topic.startswith(t) for t in texts("de", "utter_topic_apprenticeship"))
     assert stack.rows_containing(number.removeprefix("whatsapp:+")) == 0
     assert stack.stored_events(alias("twilio", number))
 

@@ -98,6 +98,22 @@ def test_arabic_office_card_renders_right_to_left_and_survives_a_reload(page: Pa
     assert is_rtl(newest)
 
 
+def test_widget_follows_a_language_switch_by_typing(page: Page):
+    """German UI (the browser's language); the user writes Persian: the widget mirrors."""
+    open_widget(page)
+    root = page.locator(".ww-root")
+    expect(root).to_have_attribute("lang", "de")
+    expect(root).to_have_attribute("dir", "ltr")
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "چطور میتوانم در بوخوم کلاس زبان آلمانی پیدا کنم؟")
+    page.press("#ww-input", "Enter")
+    page.locator(".ww-bot").nth(bots).wait_for()
+    expect(root).to_have_attribute("lang", "fa")
+    expect(root).to_have_attribute("dir", "rtl")
+    expect(page.locator("#ww-langs button[lang=fa]")).to_have_attribute("aria-current", "true")
+    expect(page.locator("#ww-input")).to_have_attribute("placeholder", STRINGS["fa"]["placeholder"])
+
+
 def tab_to(page: Page, selector: str, backwards: bool = False, limit: int = 40) -> None:
     key = "Shift+Tab" if backwards else "Tab"
     for _ in range(limit):

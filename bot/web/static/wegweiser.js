@@ -307,6 +307,7 @@
       return;
     }
     typing(false);
+    followLanguage(message.language);
     var entry = { from: "bot", text: typeof message.text === "string" ? message.text : "" };
     if (message.custom && message.custom.type === "office_card") entry.custom = message.custom;
     var replies = message.quick_replies || message.buttons;
@@ -318,6 +319,14 @@
     addEntry(entry);
     var card = entry.custom;
     announce(t("bot_said") + ": " + (card ? [card.name, card.address, card.phone].filter(Boolean).join(", ") : entry.text));
+  }
+  // The widget speaks the conversation's language: when the bot answers in another
+  // language (the user wrote in it), the UI texts and the direction follow.
+  function followLanguage(code) {
+    if (typeof code !== "string" || code === lang || !langInfo(code)) return;
+    lang = code;
+    save(KEY.lang, code);
+    applyStrings();
   }
   function greetIfNew() {
     if (!log.length) send("/greet", null); // the bot's greeting opens a new conversation
