@@ -117,7 +117,7 @@ async def test_replies_say_their_language_when_the_user_switches_by_typing(widge
     async with Client(widget_stack.rasa_url) as client:
         await client.session(session)
         await client.say(session, "/greet", language="de")
-        greeting = await client.wait_for(1)
+        greeting = list(await client.wait_for(1))
         assert [r.get("language") for r in greeting] == ["de"]
         await client.say(session, "كيف أتعلم اللغة الألمانية؟", language="de")
         replies = await client.wait_for(2)
