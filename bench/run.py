@@ -323,6 +323,8 @@ def main() -> int:
         "truly unseen messages somewhat.",
         "The baseline has no language detector: it answers in the language of the "
         "`language` slot only when another part sets it, so its language column is left empty.",
+        "The staff console's benchmark (100,000 conversations on SQLite and PostgreSQL) is "
+        "`make bench-console`, written to [benchmarks-console.md](benchmarks-console.md).",
     ]
     action_port = free_port()
     actions = start(
