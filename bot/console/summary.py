@@ -339,13 +339,27 @@ CONSOLE_TABLES = (
 
 
 def prune(engine: Engine) -> int:
-    """Drop console rows of conversations whose events are gone (retention, self-deletion)."""
-    removed = 0
+    """Drop console rows of conversations whose events are gone (retention, self-deletion).
+
+    The probe over every conversation runs as a plain read, so SQLite's write lock (which
+    Rasa's own writes wait for) is held only for the deletes, which check again.
+    """
     e = db.events.c
-    with engine.begin() as conn:
+    gone: set[str] = set()
+    with engine.connect() as conn:
         for table in CONSOLE_TABLES:
-            gone = ~sa.exists().where(e.sender_id == table.c.sender_id)
-            removed += conn.execute(table.delete().where(gone)).rowcount or 0
+            # One probe per conversation, not per row (messages, intents have several).
+            senders = sa.select(table.c.sender_id).distinct().subquery()
+            orphan = ~sa.exists().where(e.sender_id == senders.c.sender_id)
+            gone.update(r[0] for r in conn.execute(sa.select(senders.c.sender_id).where(orphan)))
+    removed = 0
+    with engine.begin() as conn:
+        for chunk in _chunks(sorted(gone)):
+            for table in CONSOLE_TABLES:
+                # Still gone? A sender id can start a new conversation in the meantime.
+                still = ~sa.exists().where(e.sender_id == table.c.sender_id)
+                done = conn.execute(table.delete().where(table.c.sender_id.in_(chunk), still))
+                removed += done.rowcount or 0
     return removed
 
 
