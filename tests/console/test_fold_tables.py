@@ -303,4 +303,12 @@ def test_migration_0003_backfills_a_database_at_0002(db_url, monkeypatch):
         assert senders(engine, q=needle) == expected_search(engine, needle), needle
     assert {"late", "r007"} <= senders(engine, q="привет")
     assert_analytics_match(engine, START, END)
+
+    # Down to 0002 and up again: the backfill now covers every folded event.
+    command.downgrade(db.alembic_config(engine), "0002")
+    assert not sa.inspect(engine).has_table("console_messages")
+    db.migrate(engine)
+    assert senders(engine, q="привет") == expected_search(engine, "привет")
+    assert senders(engine, intent="greet") == expected_intent(engine, "greet")
+    assert_analytics_match(engine, START, END)
     engine.dispose()
