@@ -98,9 +98,18 @@ def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
     # The tiebreaker runs the same way, so one index (key, sender_id) serves the order.
     order = (key.desc(), c.sender_id.desc()) if f.desc else (key.asc(), c.sender_id.asc())
     with engine.connect() as conn:
-        total = conn.execute(
-            sa.select(sa.func.count()).select_from(db.conversations).where(*conds)
-        ).scalar_one()
+        by_language = [
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(c.language, sa.func.count())
+                .where(*conds)
+                .group_by(c.language)
+                .order_by(sa.func.count().desc())
+            )
+        ]
+        # The per-language counts add up to the total: one pass over the matches, not two
+        # (costly filters such as a short text search run once fewer).
+        total = sum(n for _lang, n in by_language)
         pages = max(1, -(-total // page_size))
         # Deferred join: page through (sort key, id) alone — an index-only walk for deep
         # pages — then fetch the page's full rows by id.
@@ -123,15 +132,6 @@ def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
             else {}
         )
         rows = [by_id[i] for i in ids if i in by_id]
-        by_language = [
-            (r[0], r[1])
-            for r in conn.execute(
-                sa.select(c.language, sa.func.count())
-                .where(*conds)
-                .group_by(c.language)
-                .order_by(sa.func.count().desc())
-            )
-        ]
         if rows:
             t = db.tags.c
             tag_rows = conn.execute(
