@@ -364,10 +364,11 @@ def prune(engine: Engine) -> int:
 
 
 def forget(engine: Engine, sender_ids: Iterable[str]) -> None:
-    """Remove console rows (summary, misunderstood copies, tags, notes) of these conversations.
+    """Remove every console row of these conversations (the daily counts follow by trigger).
 
-    For code that deletes events itself (retention, "delete my data"): call this in the same
-    breath so the console shows the conversation nowhere, not only after the next prune.
+    Summary, misunderstood copies, tags, notes, intents and message texts. For code that
+    deletes events itself (retention, "delete my data"): call this in the same breath so the
+    console shows the conversation nowhere, not only after the next prune.
     """
     ids = list(sender_ids)
     with engine.begin() as conn:
