@@ -312,3 +312,22 @@ def test_migration_0003_backfills_a_database_at_0002(db_url, monkeypatch):
     assert senders(engine, intent="greet") == expected_intent(engine, "greet")
     assert_analytics_match(engine, START, END)
     engine.dispose()
+
+
+def test_retention_purge_keeps_new_tables_consistent(db_url):
+    from bot.privacy.retention import purge
+
+    engine = prepare(db_url)
+    seed_known(engine)
+    seed_random(engine, 80)
+    # Conversations whose events are all older than T0 + 5 days go (endpoints file's tables).
+    result = purge(engine, 95, now=T0 + 100 * DAY)
+    assert result.conversations > 10
+    assert "ar-essen" not in senders(engine)
+    assert sum(_rows_of(engine, "ar-essen").values()) == 0
+    for intent in ("find_office", "greet", "nlu_fallback", "thank"):
+        assert senders(engine, intent=intent) == expected_intent(engine, intent), intent
+    for needle in ("الجوب", "привет", "Jobcenter"):
+        assert senders(engine, q=needle) == expected_search(engine, needle), needle
+    assert_analytics_match(engine, START, END)
+    engine.dispose()
