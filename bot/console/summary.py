@@ -187,12 +187,28 @@ def _last_id(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
+#: PostgreSQL's deadlock and serialization failures: the transaction lost a race.
+_LOST_RACE = frozenset({"40P01", "40001"})
+
+
 def refresh(engine: Engine, batch: int = 50_000) -> int:
     """Fold up to ``batch`` new events into the summary; returns how many were folded.
 
     Safe against two console processes refreshing at once: the stored last id is
-    compare-and-set, so the loser rolls back and nothing is counted twice.
+    compare-and-set, so the loser rolls back and nothing is counted twice (it raises
+    :class:`Raced`).
     """
+    try:
+        return _refresh(engine, batch)
+    except sa.exc.OperationalError as exc:
+        # Two folds add to the same daily rows (triggers); PostgreSQL may end one as a
+        # deadlock victim. That one lost the race like any other.
+        if getattr(exc.orig, "pgcode", None) in _LOST_RACE:
+            raise Raced() from exc
+        raise
+
+
+def _refresh(engine: Engine, batch: int) -> int:
     e = db.events.c
     with engine.begin() as conn:
         last = _last_id(conn)

@@ -11,6 +11,7 @@ import json
 import random
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from bot.console import db, queries, seed, summary
@@ -330,4 +331,18 @@ def test_retention_purge_keeps_new_tables_consistent(db_url):
     for needle in ("الجوب", "привет", "Jobcenter"):
         assert senders(engine, q=needle) == expected_search(engine, needle), needle
     assert_analytics_match(engine, START, END)
+    engine.dispose()
+
+
+def test_a_deadlock_victim_counts_as_a_lost_race(sqlite_url, monkeypatch):
+    class Deadlock(Exception):
+        pgcode = "40P01"
+
+    def lose(engine, batch):
+        raise sa.exc.OperationalError("UPDATE console_daily ...", {}, Deadlock())
+
+    engine = prepare(sqlite_url)
+    monkeypatch.setattr(summary, "_refresh", lose)
+    with pytest.raises(summary.Raced):
+        summary.refresh(engine)
     engine.dispose()
