@@ -152,6 +152,8 @@ async def measure(settings: ConsoleSettings, engine: sa.engine.Engine) -> dict[s
             ),
             "list: page 2000": lambda: "/staff/conversations?page=2000",
             "list: free-text search": lambda: "/staff/conversations?q=Deutschkurs",
+            "list: free-text search, Arabic": lambda: "/staff/conversations?q=دورة لغة",
+            "list: free-text search, 2 characters (scan)": lambda: "/staff/conversations?q=Wo",
             "transcript": lambda: "/staff/conversations/" + key_of[rng.choice(ids)],
             "misunderstood (ar, open)": lambda: "/staff/misunderstood?language=ar",
             "analytics (30 days)": lambda: "/staff/analytics",
@@ -215,7 +217,9 @@ def run_backend(name: str) -> dict:
             db_url=url,
             secret_key=base64.urlsafe_b64decode(base64.urlsafe_b64encode(os.urandom(32))),
         )
+        load = [os.getloadavg()[0]]
         results = asyncio.run(measure(settings, engine))
+        load.append(os.getloadavg()[0])
         engine.dispose()
         return {
             "events": events,
@@ -224,6 +228,7 @@ def run_backend(name: str) -> dict:
             "folded": folded,
             "migrate_s": migrate_s,
             "results": results,
+            "load": load,
         }
     finally:
         if pg_name:
@@ -277,6 +282,8 @@ def write(report: dict[str, dict]) -> None:
             f"first fold into the summary table: {r['fold_s']:.0f} s "
             f"({r['folded'] / max(r['fold_s'], 1e-9):,.0f} events/s; "
             "later folds only read new events)",
+            f"- load average (1 min) when the measurements started / ended: "
+            f"{r['load'][0]:.1f} / {r['load'][1]:.1f} on {os.cpu_count()} cores",
             "",
             "| page | p50 ms | p95 ms |",
             "|---|---:|---:|",

@@ -126,6 +126,56 @@ office_shown = sa.Table(
     sa.Column("last_at", sa.Float, nullable=False),
 )
 
+#: Which intents each conversation's user messages had, per day (event time) and how often:
+#: the intent filter is an indexed lookup here, not a semi-join into ``events``.
+conversation_intents = sa.Table(
+    "console_conversation_intents",
+    metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("intent", sa.String(255), primary_key=True),  # "" = no intent
+    sa.Column("day", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Index("ix_console_conversation_intents_intent", "intent", "sender_id"),
+)
+
+#: The text of each user message, for the free-text search (indexed per backend:
+#: FTS5 trigram on SQLite, pg_trgm GIN on PostgreSQL; see bot.console.dialect).
+messages = sa.Table(
+    "console_messages",
+    metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+#: Daily aggregates for the analytics page, kept by database triggers on
+#: ``console_conversations`` and ``console_conversation_intents`` (migration 0003), so every
+#: insert, update and deletion — wherever it comes from — is counted. "" stands for NULL.
+daily = sa.Table(
+    "console_daily",
+    metadata,
+    sa.Column("day", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("language", sa.String(8), primary_key=True),
+    sa.Column("channel", sa.String(64), primary_key=True),
+    sa.Column("conversations", sa.Integer, nullable=False),
+    sa.Column("messages", sa.Integer, nullable=False),
+    sa.Column("fallbacks", sa.Integer, nullable=False),
+)
+daily_cities = sa.Table(
+    "console_daily_cities",
+    metadata,
+    sa.Column("day", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("city", sa.String(64), primary_key=True),
+    sa.Column("conversations", sa.Integer, nullable=False),
+)
+daily_intents = sa.Table(
+    "console_daily_intents",
+    metadata,
+    sa.Column("day", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("intent", sa.String(255), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
 #: Key/value state, e.g. the id of the last event folded into the summary.
 state = sa.Table(
     "console_state",

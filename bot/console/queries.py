@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.console import db
+from bot.console import db, dialect
 
 TAGS = ("wrong_answer", "missing_information", "outdated_contact", "praise")
 SORTS = {
@@ -59,20 +59,8 @@ def _epoch(day: dt.date) -> float:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.timezone.utc).timestamp()
 
 
-def _like_pattern(text: str) -> str:
-    r"""A LIKE pattern finding ``text`` inside Rasa's ``json.dumps`` output.
-
-    Rasa stores ``data`` with ``ensure_ascii``, so Arabic is ``\u0627…``: encode the needle
-    the same way, then escape LIKE's wildcards with ``!``.
-    """
-    needle = json.dumps(text)[1:-1]
-    needle = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{needle}%"
-
-
 def _conditions(engine: Engine, f: Filters) -> list[Any]:
     c = db.conversations.c
-    e = db.events.c
     conds: list[Any] = []
     if f.date_from:
         conds.append(c.started_at >= _epoch(f.date_from))
@@ -91,23 +79,14 @@ def _conditions(engine: Engine, f: Filters) -> list[Any]:
     if f.human:
         conds.append(c.asked_human == sa.true())
     if f.intent:
-        conds.append(
-            c.sender_id.in_(
-                sa.select(e.sender_id).where(e.type_name == "user", e.intent_name == f.intent)
-            )
-        )
+        # Indexed (intent, sender_id) lookup in the table the fold keeps.
+        ci = db.conversation_intents.c
+        conds.append(c.sender_id.in_(sa.select(ci.sender_id).where(ci.intent == f.intent)))
     if f.tag:
         t = db.tags.c
         conds.append(sa.exists().where(t.sender_id == c.sender_id, t.tag == f.tag))
     if f.q:
-        pattern = _like_pattern(f.q)
-        # SQLite's LIKE ignores ASCII case already; PostgreSQL needs ILIKE.
-        match = (
-            e.data.ilike(pattern, escape="!")
-            if engine.dialect.name == "postgresql"
-            else e.data.like(pattern, escape="!")
-        )
-        conds.append(c.sender_id.in_(sa.select(e.sender_id).where(e.type_name == "user", match)))
+        conds.append(c.sender_id.in_(dialect.search_senders(engine, f.q)))
     return conds
 
 
@@ -119,9 +98,18 @@ def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
     # The tiebreaker runs the same way, so one index (key, sender_id) serves the order.
     order = (key.desc(), c.sender_id.desc()) if f.desc else (key.asc(), c.sender_id.asc())
     with engine.connect() as conn:
-        total = conn.execute(
-            sa.select(sa.func.count()).select_from(db.conversations).where(*conds)
-        ).scalar_one()
+        by_language = [
+            (r[0], r[1])
+            for r in conn.execute(
+                sa.select(c.language, sa.func.count())
+                .where(*conds)
+                .group_by(c.language)
+                .order_by(sa.func.count().desc())
+            )
+        ]
+        # The per-language counts add up to the total: one pass over the matches, not two
+        # (costly filters such as a short text search run once fewer).
+        total = sum(n for _lang, n in by_language)
         pages = max(1, -(-total // page_size))
         # Deferred join: page through (sort key, id) alone — an index-only walk for deep
         # pages — then fetch the page's full rows by id.
@@ -144,15 +132,6 @@ def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
             else {}
         )
         rows = [by_id[i] for i in ids if i in by_id]
-        by_language = [
-            (r[0], r[1])
-            for r in conn.execute(
-                sa.select(c.language, sa.func.count())
-                .where(*conds)
-                .group_by(c.language)
-                .order_by(sa.func.count().desc())
-            )
-        ]
         if rows:
             t = db.tags.c
             tag_rows = conn.execute(
@@ -336,63 +315,72 @@ def nlu_yaml(engine: Engine, language: str) -> tuple[str, int]:
     return "\n".join(out) + "\n", sum(len(v) for v in by_intent.values())
 
 
-def _day(engine: Engine, column: Any) -> Any:
-    """Day number (days since 1970-01-01 UTC) of an epoch-seconds column."""
-    if engine.dialect.name == "postgresql":
-        return sa.cast(sa.func.floor(column / 86400), sa.Integer)
-    return sa.cast(column / 86400, sa.Integer)  # SQLite CAST truncates
+def _day_number(day: dt.date) -> int:
+    return (day - dt.date(1970, 1, 1)).days
 
 
 def analytics(engine: Engine, start: dt.date, end: dt.date) -> dict[str, Any]:
-    """All aggregates for the analytics page and its CSV, for days ``start``..``end``."""
+    """All aggregates for the analytics page and its CSV, for days ``start``..``end``.
+
+    Reads the daily tables that triggers keep (migration 0003): conversations count on the
+    day they started, with their current language, channel, city and fallback flag; intents
+    count user messages on the day they were sent. "" in those tables means NULL.
+    """
     c = db.conversations.c
-    e = db.events.c
     m = db.misunderstood.c
     lo, hi = _epoch(start), _epoch(end + dt.timedelta(days=1))
-    in_range = (c.started_at >= lo, c.started_at < hi)
-    day = _day(engine, c.started_at).label("day")
+    first, last = _day_number(start), _day_number(end)
+    d = db.daily.c
+    in_days = (d.day >= first, d.day <= last)
     out: dict[str, Any] = {}
     with engine.connect() as conn:
-        for key, col in (("by_language", c.language), ("by_channel", c.channel)):
+        for key, raw in (("by_language", d.language), ("by_channel", d.channel)):
+            col = sa.func.nullif(raw, "")
+            convs = sa.func.sum(d.conversations)
             out[key] = [
-                (int(r.day), r[1], r[2], int(r[3] or 0))
+                (int(r[0]), r[1], int(r[2]), int(r[3] or 0))
                 for r in conn.execute(
-                    sa.select(day, col, sa.func.count(), sa.func.sum(c.n_user))
-                    .where(*in_range)
-                    .group_by(day, col)
-                    .order_by(day, col)
+                    sa.select(d.day, col, convs, sa.func.sum(d.messages))
+                    .where(*in_days)
+                    .group_by(d.day, raw)
+                    .having(convs > 0)
+                    .order_by(d.day, col)
                 )
             ]
+        convs = sa.func.sum(d.conversations)
         out["fallback_rate"] = [
-            (int(r.day), r[1], int(r[2] or 0))
+            (int(r[0]), int(r[1]), int(r[2] or 0))
             for r in conn.execute(
-                sa.select(
-                    day,
-                    sa.func.count(),
-                    sa.func.sum(sa.case((c.had_fallback == sa.true(), 1), else_=0)),
-                )
-                .where(*in_range)
-                .group_by(day)
-                .order_by(day)
+                sa.select(d.day, convs, sa.func.sum(d.fallbacks))
+                .where(*in_days)
+                .group_by(d.day)
+                .having(convs > 0)
+                .order_by(d.day)
             )
         ]
+        i = db.daily_intents.c
+        n = sa.func.sum(i.n)
         out["top_intents"] = [
-            (r[0], r[1])
+            (r[0] or None, int(r[1]))
             for r in conn.execute(
-                sa.select(e.intent_name, sa.func.count())
-                .where(e.type_name == "user", e.timestamp >= lo, e.timestamp < hi)
-                .group_by(e.intent_name)
-                .order_by(sa.func.count().desc())
+                sa.select(i.intent, n)
+                .where(i.day >= first, i.day <= last)
+                .group_by(i.intent)
+                .having(n > 0)
+                .order_by(n.desc(), i.intent)
                 .limit(15)
             )
         ]
+        ct = db.daily_cities.c
+        n = sa.func.sum(ct.conversations)
         out["top_cities"] = [
-            (r[0], r[1])
+            (r[0], int(r[1]))
             for r in conn.execute(
-                sa.select(c.city, sa.func.count())
-                .where(*in_range, c.city.isnot(None))
-                .group_by(c.city)
-                .order_by(sa.func.count().desc())
+                sa.select(ct.city, n)
+                .where(ct.day >= first, ct.day <= last)
+                .group_by(ct.city)
+                .having(n > 0)
+                .order_by(n.desc(), ct.city)
                 .limit(15)
             )
         ]

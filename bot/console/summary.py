@@ -3,8 +3,11 @@
 Why: the list filters (language, channel, city, fallback, lowest confidence, human hand-off)
 live inside each event's JSON. Parsing JSON for every request over millions of events is far
 too slow, so each event is parsed once here and the result kept in ``console_conversations``
-(and misunderstood user messages in ``console_misunderstood``). The last folded event id is
-kept in ``console_state``; a refresh reads only newer events.
+(and misunderstood user messages in ``console_misunderstood``). The same fold keeps each
+conversation's intents per day (``console_conversation_intents``: intent filter, top intents)
+and the text of every user message (``console_messages``: free-text search); database
+triggers turn those rows into the daily analytics tables. The last folded event id is kept
+in ``console_state``; a refresh reads only newer events.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from bot.console import db
+from bot.console import db, dialect
 from bot.console.settings import MISUNDERSTOOD_BELOW
 
 LAST_EVENT_KEY = "summary_last_event_id"
@@ -26,6 +29,7 @@ FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default"})
 HUMAN_INTENT = "request_human"
 #: Slots whose value the summary keeps (the latest one wins).
 SUMMARY_SLOTS = ("language", "city")
+DAY = 86400
 
 
 @dataclass
@@ -46,6 +50,9 @@ class _Acc:
     last_event_id: int = 0
     misunderstood: list[dict[str, Any]] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
+    #: (intent or "", day) -> user messages; from the ``intent_name`` column, as Rasa filled it.
+    intents: dict[tuple[str, int], int] = field(default_factory=dict)
+    texts: list[tuple[int, str]] = field(default_factory=list)
 
 
 def parse_user_event(data: dict[str, Any]) -> dict[str, Any]:
@@ -81,10 +88,14 @@ def _fold(acc: _Acc, row: Any) -> None:
     kind = row.type_name
     if kind == "user":
         acc.n_user += 1
+        key = ((row.intent_name or "")[:255], int(ts // DAY))
+        acc.intents[key] = acc.intents.get(key, 0) + 1
         try:
             info = parse_user_event(json.loads(row.data or "{}"))
         except (ValueError, AttributeError):
             return  # a malformed row must not stop the summary
+        if info["text"] and isinstance(info["text"], str):
+            acc.texts.append((row.id, info["text"]))
         if info["language"]:
             acc.parsed_language = info["language"]
         if info["channel"]:
@@ -176,12 +187,28 @@ def _last_id(conn: Connection) -> int:
     return int(value) if value is not None else 0
 
 
+#: PostgreSQL's deadlock and serialization failures: the transaction lost a race.
+_LOST_RACE = frozenset({"40P01", "40001"})
+
+
 def refresh(engine: Engine, batch: int = 50_000) -> int:
     """Fold up to ``batch`` new events into the summary; returns how many were folded.
 
     Safe against two console processes refreshing at once: the stored last id is
-    compare-and-set, so the loser rolls back and nothing is counted twice.
+    compare-and-set, so the loser rolls back and nothing is counted twice (it raises
+    :class:`Raced`).
     """
+    try:
+        return _refresh(engine, batch)
+    except sa.exc.OperationalError as exc:
+        # Two folds add to the same daily rows (triggers); PostgreSQL may end one as a
+        # deadlock victim. That one lost the race like any other.
+        if getattr(exc.orig, "pgcode", None) in _LOST_RACE:
+            raise Raced() from exc
+        raise
+
+
+def _refresh(engine: Engine, batch: int) -> int:
     e = db.events.c
     with engine.begin() as conn:
         last = _last_id(conn)
@@ -192,6 +219,7 @@ def refresh(engine: Engine, batch: int = 50_000) -> int:
                 e.type_name,
                 e.timestamp,
                 e.action_name,
+                e.intent_name,
                 # Only user, slot and bot events need their JSON; skipping the rest halves the I/O.
                 sa.case((e.type_name.in_(("user", "slot", "bot")), e.data), else_=None).label(
                     "data"
@@ -227,6 +255,7 @@ def refresh(engine: Engine, batch: int = 50_000) -> int:
         if mis:
             conn.execute(db.misunderstood.insert(), mis)
         _count_shown(conn, accs)
+        _add_intents_and_texts(conn, accs)
         new_last = str(rows[-1].id)
         if (
             last == 0
@@ -274,6 +303,28 @@ def _count_shown(conn: Connection, accs: dict[str, _Acc]) -> None:
             conn.execute(db.office_shown.insert().values(office_id=office_id, n=n, last_at=at))
 
 
+def _add_intents_and_texts(conn: Connection, accs: dict[str, _Acc]) -> None:
+    """Add this batch's intent counts and user-message texts (search, intent filter)."""
+    dialect.add_counts(
+        conn,
+        db.conversation_intents,
+        ["sender_id", "intent", "day"],
+        "n",
+        [
+            {"sender_id": s, "intent": intent, "day": day, "n": n}
+            for s, a in accs.items()
+            for (intent, day), n in a.intents.items()
+        ],
+    )
+    texts = [
+        {"event_id": event_id, "sender_id": s, "text": text}
+        for s, a in accs.items()
+        for event_id, text in a.texts
+    ]
+    if texts:
+        conn.execute(db.messages.insert(), texts)
+
+
 class Raced(Exception):
     """Another process folded the same events first."""
 
@@ -291,25 +342,49 @@ def refresh_all(engine: Engine, batch: int = 50_000) -> int:
             return total
 
 
-CONSOLE_TABLES = (db.conversations, db.misunderstood, db.tags, db.notes)
+#: Every console table with rows per conversation. The daily aggregates follow deletions
+#: from ``console_conversations`` and ``console_conversation_intents`` by trigger.
+CONSOLE_TABLES = (
+    db.conversations,
+    db.misunderstood,
+    db.tags,
+    db.notes,
+    db.conversation_intents,
+    db.messages,
+)
 
 
 def prune(engine: Engine) -> int:
-    """Drop console rows of conversations whose events are gone (retention, self-deletion)."""
-    removed = 0
+    """Drop console rows of conversations whose events are gone (retention, self-deletion).
+
+    The probe over every conversation runs as a plain read, so SQLite's write lock (which
+    Rasa's own writes wait for) is held only for the deletes, which check again.
+    """
     e = db.events.c
-    with engine.begin() as conn:
+    gone: set[str] = set()
+    with engine.connect() as conn:
         for table in CONSOLE_TABLES:
-            gone = ~sa.exists().where(e.sender_id == table.c.sender_id)
-            removed += conn.execute(table.delete().where(gone)).rowcount or 0
+            # One probe per conversation, not per row (messages, intents have several).
+            senders = sa.select(table.c.sender_id).distinct().subquery()
+            orphan = ~sa.exists().where(e.sender_id == senders.c.sender_id)
+            gone.update(r[0] for r in conn.execute(sa.select(senders.c.sender_id).where(orphan)))
+    removed = 0
+    with engine.begin() as conn:
+        for chunk in _chunks(sorted(gone)):
+            for table in CONSOLE_TABLES:
+                # Still gone? A sender id can start a new conversation in the meantime.
+                still = ~sa.exists().where(e.sender_id == table.c.sender_id)
+                done = conn.execute(table.delete().where(table.c.sender_id.in_(chunk), still))
+                removed += done.rowcount or 0
     return removed
 
 
 def forget(engine: Engine, sender_ids: Iterable[str]) -> None:
-    """Remove console rows (summary, misunderstood copies, tags, notes) of these conversations.
+    """Remove every console row of these conversations (the daily counts follow by trigger).
 
-    For code that deletes events itself (retention, "delete my data"): call this in the same
-    breath so the console shows the conversation nowhere, not only after the next prune.
+    Summary, misunderstood copies, tags, notes, intents and message texts. For code that
+    deletes events itself (retention, "delete my data"): call this in the same breath so the
+    console shows the conversation nowhere, not only after the next prune.
     """
     ids = list(sender_ids)
     with engine.begin() as conn:
