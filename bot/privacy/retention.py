@@ -95,23 +95,35 @@ def purge(
     ensure_log_table(engine)
     with engine.begin() as conn:
         senders = expired_senders(conn, cutoff)
-        count = 0
+        if dry_run:
+            count = 0
+            for i in range(0, len(senders), BATCH):
+                query = sa.select(sa.func.count()).where(
+                    events.c.sender_id.in_(senders[i : i + BATCH])
+                )
+                count += conn.execute(query).scalar_one()
+            return Result(days, cutoff, len(senders), count, dry_run)
+        count, deleted = 0, 0
         for i in range(0, len(senders), BATCH):
             chunk = senders[i : i + BATCH]
-            if dry_run:
-                query = sa.select(sa.func.count()).where(events.c.sender_id.in_(chunk))
-                count += conn.execute(query).scalar_one()
-            else:
-                count += conn.execute(
-                    sa.delete(events)
-                    .where(events.c.sender_id.in_(chunk))
-                    # a message that arrived since the select keeps its conversation
-                    .where(events.c.sender_id.not_in(_recent(cutoff)))
-                ).rowcount
-                delete_related(conn, related, chunk)
-        if senders and not dry_run:
-            record(conn, "retention", conversations=len(senders), events=count)
-    return Result(days, cutoff, len(senders), count, dry_run)
+            count += conn.execute(
+                sa.delete(events)
+                .where(events.c.sender_id.in_(chunk))
+                # a message that arrived since the select keeps its conversation
+                .where(events.c.sender_id.not_in(_recent(cutoff)))
+            ).rowcount
+            # ... and then its console rows (tags, notes, summary) stay too.
+            kept = set(
+                conn.execute(
+                    sa.select(events.c.sender_id).where(events.c.sender_id.in_(chunk)).distinct()
+                ).scalars()
+            )
+            gone = [s for s in chunk if s not in kept]
+            delete_related(conn, related, gone)
+            deleted += len(gone)
+        if deleted:
+            record(conn, "retention", conversations=deleted, events=count)
+    return Result(days, cutoff, deleted, count, dry_run)
 
 
 def _recent(cutoff: float) -> sa.sql.Select:

@@ -97,6 +97,19 @@ def test_related_console_rows_go_with_expired_conversations(db_url):
     engine.dispose()
 
 
+def test_a_message_arriving_during_the_run_keeps_the_conversation_and_its_rows(db_url, monkeypatch):
+    engine = seed(db_url, CONVERSATIONS)
+    tags = console_tags(engine, ["old", "recent"])
+    # As if "recent" had been idle when the run selected it and wrote just before the delete.
+    monkeypatch.setattr(retention, "expired_senders", lambda conn, cutoff: ["old", "recent"])
+    result = purge(engine, 90, now=NOW, also_delete_from=["console_tags"])
+    assert result.conversations == 1
+    assert "recent" in senders(engine) and "old" not in senders(engine)
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(sa.select(tags.c.sender_id))] == ["recent"]
+    engine.dispose()
+
+
 def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot.privacy", *args],
