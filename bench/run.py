@@ -48,33 +48,37 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def train(config: str, name: str, out: Path, timeout: float | None = None) -> float | None:
+def train(
+    config: str, name: str, out: Path, log_dir: Path, timeout: float | None = None
+) -> float | None:
     """Train from an empty cache; return wall seconds, or None after ``timeout`` seconds."""
-    log(f"training {name} with {config}")
+    train_log = log_dir / f"train-{name}.log"
+    log(f"training {name} with {config} (progress: {train_log})")
     env = server_env(RASA_CACHE_DIRECTORY=tempfile.mkdtemp(prefix="rasa-cache-"))
     t0 = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            str(BIN / "rasa"),
-            "train",
-            "--config",
-            config,
-            "--domain",
-            "domain",
-            "--data",
-            "data/nlu",
-            "data/stories",
-            "--out",
-            str(out),
-            "--fixed-model-name",
-            name,
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    with train_log.open("wb") as output:
+        proc = subprocess.Popen(
+            [
+                str(BIN / "rasa"),
+                "train",
+                "--config",
+                config,
+                "--domain",
+                "domain",
+                "--data",
+                "data/nlu",
+                "data/stories",
+                "--out",
+                str(out),
+                "--fixed-model-name",
+                name,
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         code = proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -335,14 +339,14 @@ def main() -> int:
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     rows: dict[str, dict] = {}
     try:
-        train_ours = train("config.yml", "ours", out)
+        train_ours = train("config.yml", "ours", out, logs)
         rows[OURS_NAME] = {**measure(out / "ours.tar.gz", action_url, logs), "train": train_ours}
         if os.environ.get("BENCH_SKIP_BASELINE"):
             notes.append("The baseline was skipped (BENCH_SKIP_BASELINE).")
         else:
             rows[BASELINE_NAME] = {"note": "training…"}
             target.write_text(report(rows, notes, load_before, ld), encoding="utf-8")
-            train_base = train("bench/baseline_config.yml", "baseline", out, baseline_timeout)
+            train_base = train("bench/baseline_config.yml", "baseline", out, logs, baseline_timeout)
             if train_base is None:
                 rows[BASELINE_NAME] = {
                     "note": f"training did not finish within {baseline_timeout / 60:.0f} min"
