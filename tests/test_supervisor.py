@@ -1,0 +1,87 @@
+"""`make run`'s process group (bot/supervisor.py): all services start, talk, and stop on Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bot.pseudonyms import KEY_ENV
+from tests.helpers import MODEL, free_port, server_env
+
+STARTUP_SECONDS = 240  # loading the model takes a while on 2 shared cores
+
+
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as resp:
+            return resp.status
+    except OSError:
+        return 0
+
+
+def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
+        f"  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n"
+        "lock_store:\n  type: in_memory\n"
+    )
+    env = server_env(
+        RASA_PORT=str(rasa_port),
+        WEB_PORT=str(web_port),
+        ENDPOINTS=str(endpoints),
+        MODEL=str(MODEL),
+        RASA_AUTH_TOKEN="supervisor-test-token",
+        CONSOLE_SECRET_KEY="c3VwZXJ2aXNvci10ZXN0LWNvbnNvbGUta2V5LTAxMjM=",
+        **{KEY_ENV: "supervisor-test-key"},
+    )
+    log = (tmp_path / "supervisor.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.supervisor"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    urls = [
+        f"http://127.0.0.1:{rasa_port}/",
+        f"http://127.0.0.1:{action_port}/health",
+        f"http://127.0.0.1:{web_port}/healthz",
+    ]
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline and not all(get(u) == 200 for u in urls):
+            assert proc.poll() is None, (tmp_path / "supervisor.log").read_text()[-3000:]
+            time.sleep(1)
+        assert [get(u) for u in urls] == [200, 200, 200], (tmp_path / "supervisor.log").read_text()
+
+        printed = (tmp_path / "supervisor.log").read_text()
+        assert f"http://127.0.0.1:{rasa_port}/" in printed
+        assert "/staff/" in printed
+
+        # The HTTP API wants the token; the REST channel answers through the action server.
+        assert get(f"http://127.0.0.1:{rasa_port}/status") != 200
+        assert get(f"http://127.0.0.1:{rasa_port}/status?token=supervisor-test-token") == 200
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
+            data=json.dumps({"sender": "supervisor-1", "message": "Jobcenter Essen"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            replies = json.loads(resp.read())
+        assert "jobcenter essen" in json.dumps(replies, ensure_ascii=False).lower(), replies
+
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=40) == 0
+        assert [get(u) for u in urls] == [0, 0, 0], "a service outlived the group"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
