@@ -200,7 +200,7 @@ def measure(model: Path, action_url: str, log_dir: Path) -> dict:
     endpoints = log_dir / f"endpoints-{model.stem}.yml"
     # The tracker store as deployed by default: SQLite with redaction (bot/privacy/).
     endpoints.write_text(
-        f"action_endpoint:\n  url: {action_url}\n"
+        f"action_endpoint:\n  url: {action_url}\n  enable_selective_domain: true\n"
         "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {log_dir / f'tracker-{model.stem}.db'}\n"
     )

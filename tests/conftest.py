@@ -42,7 +42,11 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def agent(model_path: str, action_server: str) -> Agent:
     """Loaded once (~20 s); every test uses its own conversation id."""
-    return Agent.load(model_path, action_endpoint=EndpointConfig(url=action_server))
+    return Agent.load(
+        model_path,
+        # as endpoints.yml: the domain goes only to actions that ask for it
+        action_endpoint=EndpointConfig(url=action_server, enable_selective_domain=True),
+    )
 
 
 # Rasa + web service for tests/channels (socket.io) and tests/web (browser), once per session.

@@ -38,7 +38,7 @@ def start_rasa(
     db = tmp / "tracker.db"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n"
+        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
         # The project's tracker store (redaction, self-deletion), on a fresh database.
         "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {db}\n"

@@ -29,6 +29,7 @@ def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        "  enable_selective_domain: true\n"
         "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n"
         "lock_store:\n  type: in_memory\n"

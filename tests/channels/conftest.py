@@ -103,7 +103,7 @@ def stack(
     base = f"http://127.0.0.1:{port}"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n"
+        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
     )
     credentials = tmp / "credentials.yml"

@@ -25,7 +25,7 @@ def rasa_server(
     db = tmp / "tracker.db"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n"
+        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
     )
     port = free_port()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.utils.common import all_subclasses
 
 import bot.nlu  # noqa: F401  (installs the patch, as loading our model does)
 from bot import rasa_patches
@@ -27,6 +29,22 @@ INVALID = [
 
 def test_installed_when_our_components_load():
     assert RemoteAction._validate_action_result is rasa_patches.validate_action_result
+    assert Event.resolve_by_type is rasa_patches.resolve_event_type
+
+
+def test_event_types_resolve_as_before():
+    for cls in all_subclasses(Event):
+        for _ in range(2):  # the second call comes from the cache
+            assert Event.resolve_by_type(cls.type_name) is rasa_patches.ORIGINAL_RESOLVE_BY_TYPE(
+                cls.type_name
+            )
+    assert Event.resolve_by_type("no_such_event", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+    # Events still round-trip through their dict form.
+    for event in (UserUttered("hallo", {"name": "greet"}), ActionExecuted("utter_greet")):
+        assert Event.from_parameters(event.as_dict()) == event
 
 
 @pytest.mark.parametrize("result", VALID)

@@ -28,7 +28,7 @@ def rasa_server(
     db = tmp / "tracker.db"
     endpoints = tmp / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n"
+        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
         "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
         f"  dialect: sqlite\n  db: {db}\n"
     )
