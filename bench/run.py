@@ -327,6 +327,9 @@ def main() -> int:
         "truly unseen messages somewhat.",
         "The baseline has no language detector: it answers in the language of the "
         "`language` slot only when another part sets it, so its language column is left empty.",
+        "Both servers use the same domain, actions and endpoints (selective domain on). "
+        "Wegweiser's server also loads bot/rasa_patches.py with its NLU components; the "
+        "baseline runs stock Rasa, so its REST numbers include Rasa's per-call schema check.",
         "The staff console's benchmark (100,000 conversations on SQLite and PostgreSQL) is "
         "`make bench-console`, written to [benchmarks-console.md](benchmarks-console.md).",
     ]
