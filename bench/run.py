@@ -26,7 +26,7 @@ import yaml
 
 from bot.langid import langdetect_probabilities
 from bot.languages import PROJECT_ROOT, SUPPORTED
-from tests.helpers import BIN, free_port, server_env, start, stop
+from tests.helpers import BIN, free_port, server_env, start, stop, write_endpoints
 
 SHORT = PROJECT_ROOT / "tests" / "nlu" / "short"
 HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout"
@@ -197,12 +197,9 @@ def measure(model: Path, action_url: str, log_dir: Path) -> dict:
     """Start a Rasa server on ``model`` and measure it."""
     log(f"measuring {model.name}")
     port = free_port()
-    endpoints = log_dir / f"endpoints-{model.stem}.yml"
     # The tracker store as deployed by default: SQLite with redaction (bot/privacy/).
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_url}\n  enable_selective_domain: true\n"
-        "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {log_dir / f'tracker-{model.stem}.db'}\n"
+    endpoints = write_endpoints(
+        log_dir / f"endpoints-{model.stem}.yml", action_url, log_dir / f"tracker-{model.stem}.db"
     )
     proc = start(
         [

@@ -61,6 +61,54 @@ def start(
     raise RuntimeError(f"{argv[:3]} not healthy after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
+#: The tracker store of endpoints.yml (redaction, self-deletion).
+REDACTING_STORE = "bot.privacy.tracker_store.RedactingSQLTrackerStore"
+
+
+def write_endpoints(path: Path, action_url: str, db: Path, store: str = REDACTING_STORE) -> Path:
+    """An endpoints file like endpoints.yml: the action server at ``action_url`` (selective
+    domain) and a tracker store of type ``store`` on the SQLite file ``db``."""
+    path.write_text(
+        f"action_endpoint:\n  url: {action_url}\n  enable_selective_domain: true\n"
+        f"tracker_store:\n  type: {store}\n  dialect: sqlite\n  db: {db}\n"
+    )
+    return path
+
+
+def start_rasa(
+    model_path: str,
+    action_server: str,
+    tmp: Path,
+    credentials: str,
+    *,
+    port: int | None = None,
+    api_token: str | None = None,
+    store: str = REDACTING_STORE,
+    **env: str,
+) -> tuple[subprocess.Popen, str, Path]:
+    """`rasa run` with ``credentials`` and a fresh SQLite tracker store in ``tmp``.
+
+    Returns the process, its base URL and the tracker database. ``api_token`` turns the
+    HTTP API on.
+    """
+    db = tmp / "tracker.db"
+    endpoints = write_endpoints(tmp / "endpoints.yml", action_server, db, store)
+    port = port or free_port()
+    api = ["--enable-api", "--auth-token", api_token] if api_token else []
+    proc = start(
+        [
+            *(str(BIN / "rasa"), "run", "--model", model_path, *api),
+            *("--interface", "127.0.0.1", "--port", str(port)),
+            *("--endpoints", str(endpoints), "--credentials", credentials),
+        ],
+        f"http://127.0.0.1:{port}/",
+        tmp / "rasa.log",
+        timeout=300,
+        env=server_env(**env),
+    )
+    return proc, f"http://127.0.0.1:{port}", db
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:

@@ -6,7 +6,6 @@ is the expensive part, and tests/channels and tests/web share it.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 import yaml
 
 from bot.languages import DATA_DIR
-from tests.helpers import BIN, free_port, server_env, start, stop
+from tests.helpers import BIN, free_port, server_env, start, start_rasa, stop
 
 
 @dataclass(frozen=True)
@@ -25,46 +24,6 @@ class Stack:
     rasa_url: str
     web_url: str
     tracker_db: Path
-
-
-def start_rasa(
-    model_path: str,
-    action_server: str,
-    tmp: Path,
-    credentials: str,
-    **env: str,
-) -> tuple[subprocess.Popen, str, Path]:
-    """`rasa run` with the given credentials file and a fresh SQLite tracker store."""
-    db = tmp / "tracker.db"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
-        # The project's tracker store (redaction, self-deletion), on a fresh database.
-        "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {db}\n"
-    )
-    port = free_port()
-    proc = start(
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            model_path,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            credentials,
-        ],
-        f"http://127.0.0.1:{port}/",
-        tmp / "rasa.log",
-        timeout=300,
-        env=server_env(**env),
-    )
-    return proc, f"http://127.0.0.1:{port}", db
 
 
 def essen_jobcenter_phones() -> set[str]:

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from bot.pseudonyms import KEY_ENV
-from tests.helpers import MODEL, free_port, server_env
+from tests.helpers import MODEL, free_port, server_env, write_endpoints
 
 STARTUP_SECONDS = 240  # loading the model takes a while on 2 shared cores
 
@@ -26,13 +26,10 @@ def get(url: str) -> int:
 
 def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
-        "  enable_selective_domain: true\n"
-        "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {tmp_path / 'tracker.db'}\n"
-        "lock_store:\n  type: in_memory\n"
+    endpoints = write_endpoints(
+        tmp_path / "endpoints.yml",
+        f"http://127.0.0.1:{action_port}/webhook",
+        tmp_path / "tracker.db",
     )
     env = server_env(
         RASA_PORT=str(rasa_port),

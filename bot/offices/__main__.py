@@ -7,14 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from bot.offices.coverage import LOCAL_TYPES, gaps, grid
 from bot.offices.directory import OFFICES_DIR, load_directory
-from bot.offices.validation import OFFICE_TYPES, validate_files
-
-LOCAL_TYPES = sorted(OFFICE_TYPES - {"national_hotline", "national_portal"})
-
-
-def _year(value: str | None) -> int | None:
-    return int(value[:4]) if value and value[:4].isdigit() else None
+from bot.offices.validation import validate_files
 
 
 def report(directory: Path, today: dt.date) -> str:
@@ -34,33 +29,17 @@ def report(directory: Path, today: dt.date) -> str:
         "youth_migration_service": "jmd",
     }
     out.append(f"{'city':<20}" + "".join(f"{short[t]:>8}" for t in LOCAL_TYPES))
-    for city in d.cities:
-        row = [len(d.find(city, t)) for t in LOCAL_TYPES]
+    for city, row in grid(d):
         out.append(f"{city:<20}" + "".join(f"{n if n else '-':>8}" for n in row))
     out += ["", "Columns: " + ", ".join(f"{short[t]}={t}" for t in LOCAL_TYPES), ""]
     out.append("Records lacking fields or older than a year:")
-    for o in d.offices:
-        if not o.shown:
-            continue
-        missing = [
-            name
-            for name, value in (
-                ("phone", o.phone),
-                ("email", o.email),
-                ("website", o.website),
-                ("opening hours", o.opening_hours),
-            )
-            if not value
-        ]
-        year = _year(o.last_verified) or _year(o.source_date)
-        old = year is None or (today.year - year) >= 1
-        if missing or old:
-            notes = []
-            if missing:
-                notes.append("no " + ", ".join(missing))
-            if old:
-                notes.append(f"last verified {o.last_verified or 'never'}")
-            out.append(f"  {o.id}: " + "; ".join(notes))
+    for gap in gaps(d, today):
+        notes = []
+        if gap.missing:
+            notes.append("no " + ", ".join(gap.missing))
+        if gap.old:
+            notes.append(f"last verified {gap.office.last_verified or 'never'}")
+        out.append(f"  {gap.office.id}: " + "; ".join(notes))
     return "\n".join(out)
 
 

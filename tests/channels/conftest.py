@@ -18,7 +18,7 @@ import pytest
 
 from bot.pseudonyms import pseudonym
 from tests.channels.fakes import FakeGraph, FakeRunner, FakeTelegram, FakeTwilio
-from tests.helpers import BIN, free_port, server_env, start, stop
+from tests.helpers import free_port, start_rasa, stop
 
 PSEUDONYM_KEY = "test-pseudonym-key"
 TELEGRAM_TOKEN = "123456:TEST-telegram-token"
@@ -98,14 +98,8 @@ def stack(
     fakes.start()
 
     tmp = tmp_path_factory.mktemp("messengers")
-    db = tmp / "tracker.db"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
-    )
     credentials = tmp / "credentials.yml"
     credentials.write_text(
         f"""
@@ -132,25 +126,14 @@ bot.channels.whatsapp_cloud.WhatsAppCloudInput:
   api_base_url: "{graph.base_url}"
 """
     )
-    proc = start(
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            model_path,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(credentials),
-        ],
-        f"{base}/",
-        tmp / "rasa.log",
-        timeout=300,
-        env=server_env(WEGWEISER_PSEUDONYM_KEY=PSEUDONYM_KEY),
+    proc, _, db = start_rasa(
+        model_path,
+        action_server,
+        tmp,
+        str(credentials),
+        port=port,
+        store="SQL",
+        WEGWEISER_PSEUDONYM_KEY=PSEUDONYM_KEY,
     )
     yield Stack(base, db, telegram, graph, twilio)
     stop(proc)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import BIN, free_port, start, stop, texts
+from tests.helpers import start_rasa, stop, texts
 
 TOKEN = "test-token-" + uuid.uuid4().hex
 
@@ -22,36 +22,10 @@ def rasa_server(
     model_path: str, action_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("rasa")
-    db = tmp / "tracker.db"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n"
+    proc, url, db = start_rasa(
+        model_path, action_server, tmp, "credentials.yml", api_token=TOKEN, store="SQL"
     )
-    port = free_port()
-    proc = start(
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            model_path,
-            "--enable-api",
-            "--auth-token",
-            TOKEN,
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            "credentials.yml",
-        ],
-        f"http://127.0.0.1:{port}/",
-        tmp / "rasa.log",
-        timeout=300,
-    )
-    yield f"http://127.0.0.1:{port}", db
+    yield url, db
     stop(proc)
 
 

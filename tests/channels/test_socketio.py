@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.helpers import stop, texts
-from tests.stack import Stack, essen_jobcenter_phones, start_rasa
+from tests.helpers import start_rasa, stop, texts
+from tests.stack import Stack, essen_jobcenter_phones
 
 REPLY_TIMEOUT = 60  # seconds; the machine is shared and slow
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.channels.test_rest_http import say
-from tests.helpers import BIN, free_port, start, stop, texts
+from tests.helpers import start_rasa, stop, texts
 
 
 @pytest.fixture(scope="module")
@@ -25,25 +25,8 @@ def rasa_server(
     model_path: str, action_server: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     tmp = tmp_path_factory.mktemp("privacy")
-    db = tmp / "tracker.db"
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
-        "tracker_store:\n  type: bot.privacy.tracker_store.RedactingSQLTrackerStore\n"
-        f"  dialect: sqlite\n  db: {db}\n"
-    )
-    port = free_port()
-    proc = start(
-        [
-            *(str(BIN / "rasa"), "run", "--model", model_path),
-            *("--interface", "127.0.0.1", "--port", str(port)),
-            *("--endpoints", str(endpoints), "--credentials", "credentials.yml"),
-        ],
-        f"http://127.0.0.1:{port}/",
-        tmp / "rasa.log",
-        timeout=300,
-    )
-    yield f"http://127.0.0.1:{port}", db
+    proc, url, db = start_rasa(model_path, action_server, tmp, "credentials.yml")
+    yield url, db
     stop(proc)
 
 
