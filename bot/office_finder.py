@@ -58,15 +58,26 @@ def office_cards(directory: Directory, office: Office, language: str | None) -> 
     """The card, plus the nationwide numbers when the record has no phone and no website."""
     replies = card(office, language)
     if not office.phone and not office.website and not office.is_national:
-        replies += national_cards(directory, office.office_type, language)
+        replies += national_cards(directory, office.office_type, language, phones_only=True)
     return replies
 
 
 def national_cards(
-    directory: Directory, office_type: str | None, language: str | None
+    directory: Directory,
+    office_type: str | None,
+    language: str | None,
+    *,
+    phones_only: bool = False,
 ) -> list[Reply]:
-    """Cards of the nationwide services for an office type."""
-    return [r for office in directory.national_for(office_type) for r in card(office, language)]
+    """Cards of the nationwide services for an office type.
+
+    ``phones_only`` keeps the services one can call: next to a known local office
+    a finder for "the responsible office" would only send the user in a circle.
+    """
+    offices = directory.national_for(office_type)
+    if phones_only:
+        offices = [o for o in offices if o.phone]
+    return [r for office in offices for r in card(office, language)]
 
 
 def office_type_buttons(

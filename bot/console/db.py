@@ -16,25 +16,17 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.privacy.db import events as rasa_events
+
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "console_alembic_version"
 
 metadata = sa.MetaData()
 
-#: Rasa's table, declared here only to query it (Rasa creates it; so does our migration
-#: when the console starts first, with the identical definition).
-events = sa.Table(
-    "events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("sender_id", sa.String(255), nullable=False),
-    sa.Column("type_name", sa.String(255), nullable=False),
-    sa.Column("timestamp", sa.Float),
-    sa.Column("intent_name", sa.String(255)),
-    sa.Column("action_name", sa.String(255)),
-    sa.Column("data", sa.Text),
-)
+#: Rasa's table, declared once in bot.privacy.db (Rasa creates it; so does migration 0001
+#: when the console starts first). Re-exported so console code reads ``db.events``.
+events = rasa_events
 
 users = sa.Table(
     "console_users",

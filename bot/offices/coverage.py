@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from bot.offices.directory import Directory, Office
-from bot.offices.validation import OFFICE_TYPES
+from bot.offices.validation import NATIONAL_TYPES, OFFICE_TYPES
 
-#: Office types a city can have (nationwide hotlines and portals are not per city).
-LOCAL_TYPES = sorted(OFFICE_TYPES - {"national_hotline", "national_portal"})
+#: Office types a city can have (nationwide hotlines, portals and finders are not per city).
+LOCAL_TYPES = sorted(OFFICE_TYPES - NATIONAL_TYPES)
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,9 @@ def gaps(directory: Directory, today: dt.date) -> list[Gap]:
             ("opening hours", o.opening_hours),
         )
         missing = [name for name, value in fields if not value]
+        if o.office_type == "national_finder":
+            # A finder is a search page: phone, e-mail and hours belong to the offices it finds.
+            missing = [name for name in missing if name == "website"]
         year = _year(o.last_verified) or _year(o.source_date)
         old = year is None or (today.year - year) >= 1
         if missing or old:

@@ -22,8 +22,11 @@ OFFICE_TYPES = frozenset(
         "local_specialty",
         "national_hotline",
         "national_portal",
+        "national_finder",
     }
 )
+# Nationwide services: hotlines, portals and official finders of local offices.
+NATIONAL_TYPES = frozenset({"national_hotline", "national_portal", "national_finder"})
 STATUSES = frozenset({"as_stated", "possibly_outdated", "superseded"})
 CONFIDENCES = frozenset({"high", "medium", "low"})
 REQUIRED = (
@@ -106,6 +109,9 @@ def validate_record(record: Any, where: str, postcodes: dict[str, str]) -> list[
     for key in ("source_date", "last_verified"):
         if record.get(key) and not DATE.match(str(record[key])):
             problems.append(f"{at}: {key} {record[key]!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    if record.get("office_type") == "national_finder" and not record.get("website"):
+        # A finder is only its search page; without one the card would be empty.
+        problems.append(f"{at}: a national_finder needs a website (the search page)")
     serves = record.get("serves") or []
     known = set(postcodes.values())
     for city in serves:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import yaml
 
 from bot.languages import DATA_DIR, PROJECT_ROOT
 from bot.offices import load_directory
+from bot.offices.coverage import gaps
 from bot.offices.validation import DirectoryError, validate_files
 
 
@@ -57,6 +59,19 @@ def test_problems_name_record_and_field(copy, field, value, message):
         load_directory(copy)
 
 
+def test_a_finder_without_its_search_page_is_refused(copy):
+    data = yaml.safe_load((copy / "national.yml").read_text(encoding="utf-8"))
+    index = next(
+        i for i, r in enumerate(data["offices"]) if r["id"] == "de-bamf-navi-auslaenderbehoerden"
+    )
+    edit(copy, "national.yml", index, website=None)
+    problems = validate_files(copy)
+    assert any(
+        "de-bamf-navi-auslaenderbehoerden" in p and "national_finder needs a website" in p
+        for p in problems
+    ), problems
+
+
 def test_duplicate_ids_are_found(copy):
     first = yaml.safe_load((copy / "essen.yml").read_text(encoding="utf-8"))["offices"][0]["id"]
     edit(copy, "bochum.yml", 0, id=first)
@@ -90,3 +105,11 @@ def test_report_lists_coverage_and_gaps():
         check=True,
     ).stdout
     assert "Mülheim an der Ruhr" in out and "no " in out
+
+
+def test_finders_are_not_reported_for_lacking_phone_or_hours():
+    directory = load_directory()
+    listed = {g.office.id: g for g in gaps(directory, dt.date(2026, 12, 5))}
+    assert "de-bamf-navi-auslaenderbehoerden" not in listed  # verified 2026, has its website
+    local = directory.find("Essen", "immigration_office")[0]
+    assert "phone" in listed[local.id].missing  # ordinary records still are

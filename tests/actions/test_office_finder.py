@@ -85,10 +85,12 @@ def test_record_without_phone_and_website_also_gets_the_nationwide_number(direct
     assert not office.phone and not office.website  # precondition of this case
     outcome = office_finder.find_office(directory, "en", "Essen", None, "immigration_office")
     names = [r.values.get("name") for r in outcome.replies if r.response == "utter_office_card"]
-    national = [o.name for o in directory.national_for("immigration_office")]
+    national = [o.name for o in directory.national_for("immigration_office") if o.phone]
     assert names == [office.name, *national]
     phones = [r.custom["phone"] for r in outcome.replies if r.custom and r.custom["phone"]]
     assert phones  # a number the user can call
+    # The Ausländerbehörde finder would only send the user back to this office.
+    assert directory.by_id("de-bamf-navi-auslaenderbehoerden").name not in names
 
 
 def test_record_with_phone_gets_no_extra_cards(directory):
@@ -96,3 +98,41 @@ def test_record_with_phone_gets_no_extra_cards(directory):
     assert office.phone
     outcome = office_finder.find_office(directory, "en", "Essen", None, "jobcenter")
     assert [r.response for r in outcome.replies] == ["utter_office_card"]
+
+
+def test_city_outside_the_twelve_gets_the_nationwide_services_the_issue_names(directory):
+    outcome = office_finder.find_office(directory, "en", "Hamburg", None, None)
+    assert outcome.replies[0].response == "utter_city_not_served"
+    cards = [r for r in outcome.replies[1:] if r.response == "utter_office_card"]
+    by_id = {directory.by_id(i).name: i for i in directory.fallbacks["default"]}
+    ids = [by_id[c.values["name"]] for c in cards]
+    # BA service number, Jobcenter finder, Ausländerbehörde finder, BAMF course search,
+    # recognition portal, in this order.
+    assert ids == [
+        "de-ba-servicenummer",
+        "de-ba-dienststellen-vor-ort",
+        "de-bamf-navi-auslaenderbehoerden",
+        "de-bamf-navi",
+        "de-portal-anerkennung-in-deutschland",
+    ]
+    details = "\n".join(c.values["details"] for c in cards)
+    assert "https://bamf-navi.bamf.de/de/Themen/Behoerden/" in details
+    assert directory.by_id("de-ba-servicenummer").phone in details
+
+
+def test_immigration_office_outside_the_twelve_leads_with_the_official_finder(directory):
+    outcome = office_finder.find_office(directory, "ar", "Köln", None, "immigration_office")
+    first = outcome.replies[1]
+    finder = directory.by_id("de-bamf-navi-auslaenderbehoerden")
+    assert first.values["name"] == finder.name
+    assert first.custom["website"] == finder.website
+    assert first.values["description"].startswith("بحث رسمي")
+    assert first.values["source"] == finder.source_url
+
+
+def test_unknown_postcode_without_office_type_gets_the_finders(directory):
+    outcome = office_finder.find_office(directory, "uk", None, "20095", None)
+    assert outcome.replies[0].response == "utter_postcode_unknown"
+    websites = [r.custom["website"] for r in outcome.replies if r.custom]
+    assert directory.by_id("de-bamf-navi-auslaenderbehoerden").website in websites
+    assert directory.by_id("de-ba-dienststellen-vor-ort").website in websites

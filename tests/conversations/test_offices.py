@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.offices import load_directory
+from bot.responses import office_type_text
 from tests.helpers import texts
 
 
@@ -39,6 +42,37 @@ async def test_city_outside_the_twelve_is_said_honestly(chat):
     assert replies[0]["text"] in texts("en", "utter_city_not_served", city="Berlin")
     national = load_directory().national_for("jobcenter")[0]
     assert national.name in replies[1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Wo ist die Ausländerbehörde in Hamburg?"),
+        ("en", "where is the immigration office in Hamburg"),
+        ("ar", "أين مكتب الأجانب في هامبورغ؟"),
+        ("tr", "Hamburg'da yabancılar dairesi nerede?"),
+        ("uk", "Де знаходиться імміграційна служба в Гамбурзі?"),
+        ("ru", "Где иммиграционная служба в Гамбурге?"),
+        ("fa", "اداره اتباع خارجی در هامبورگ کجاست؟"),
+        ("fr", "Où est le service des étrangers à Hambourg ?"),
+    ],
+)
+async def test_immigration_office_outside_the_twelve_points_to_the_official_finder(
+    chat, language, text
+):
+    replies = await chat.say(text)
+    assert replies[0]["text"] in texts(language, "utter_city_not_served", city="Hamburg")
+    directory = load_directory()
+    finder = directory.by_id("de-bamf-navi-auslaenderbehoerden")
+    cards = [r["custom"] for r in replies if "custom" in r]
+    assert cards[0]["name"] == finder.name and cards[0]["website"] == finder.website
+    # The card's description is in the user's language, the office name stays German.
+    description = office_type_text(language, "national_finder")["description"]
+    assert description in replies[1]["text"]
+    assert [c["name"] for c in cards] == [
+        o.name for o in directory.national_for("immigration_office")
+    ]
+    assert await chat.slot("language") == language
 
 
 async def test_request_human_gives_nationwide_numbers(chat):
