@@ -12,7 +12,7 @@ TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/s
 	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) \
 	bot/gazetteer.py bot/langid.py bot/text.py bot/languages.py
 
-.PHONY: help install run test lint validate train bench clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
+.PHONY: help install run test lint validate train bench bench-nlu bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,12 @@ console-assets: ## re-vendor Chart.js (pinned in bot/console/frontend/package-lo
 	cd bot/console/frontend && npm ci --no-audit --no-fund --ignore-scripts
 	cp bot/console/frontend/node_modules/chart.js/dist/chart.umd.min.js bot/console/static/vendor/
 	cp bot/console/frontend/node_modules/chart.js/LICENSE.md bot/console/static/vendor/chart.js-LICENSE.md
+
+bench-nlu: $(MODEL) ## intent accuracy, city recall, language per language on the blind and held-out sets -> docs/benchmarks-nlu.md
+	$(BIN)/python -m bench.nlu_eval
+
+bench-scaling: $(MODEL) ## REST latency/throughput with 1 and 2 Rasa workers (PostgreSQL + Redis) -> docs/benchmarks-scaling.md
+	$(BIN)/python -m bench.scaling
 
 bench-console: $(BIN)/.installed ## staff console latency with 100k conversations -> docs/benchmarks-console.md
 	$(BIN)/python -m bench.console

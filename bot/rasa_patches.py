@@ -1,4 +1,4 @@
-"""Speed fixes for Rasa 3.6 internals, installed when our NLU components load.
+"""Speed fixes (and one log fix) for Rasa 3.6 internals, installed when our NLU components load.
 
 Found by profiling conversation turns with cProfile (see docs/benchmarks.md):
 
@@ -8,10 +8,15 @@ Found by profiling conversation turns with cProfile (see docs/benchmarks.md):
   reuse a compiled validator; responses are validated as before, with the same errors.
 - ``Event.resolve_by_type`` walks every Event subclass (via ``inspect``) for each event it
   deserialises, ~10 % of a turn. We remember the classes it found.
+- Rasa interpolates button payloads like ``/inform{"city": "Essen"}`` as if the JSON
+  were a ``{slot}`` placeholder and logs an ERROR with a traceback each time (RasaHQ/rasa
+  #6616): one per city button, every time the bot asks for the city. Such payloads are
+  returned unchanged, as Rasa does after its log, without the false alarm.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Callable, Dict, Type
 
@@ -20,12 +25,16 @@ from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
+from rasa.core.nlg import interpolator
 from rasa.shared.core.events import Event
 
 ORIGINAL_VALIDATE: Callable[[RemoteAction, Dict[str, Any]], bool] = (
     RemoteAction._validate_action_result
 )
 ORIGINAL_RESOLVE_BY_TYPE: Callable[..., Type[Event] | None] = Event.resolve_by_type
+ORIGINAL_INTERPOLATE_TEXT: Callable[[str, Dict[str, Any]], str] = interpolator.interpolate_text
+#: What Rasa's interpolator takes for a placeholder (rasa/core/nlg/interpolator.py).
+_PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
 _EVENT_CLASSES: Dict[str, Type[Event]] = {}
 
 
@@ -63,10 +72,24 @@ def resolve_event_type(type_name: str, default: Type[Event] | None = None) -> Ty
     return found
 
 
+def interpolate_text(response: str, values: Dict[str, Any]) -> str:
+    """Drop-in for ``interpolator.interpolate_text`` that leaves intent payloads alone.
+
+    A payload ``/intent{"entity": "value"}`` whose braces hold JSON (no slot of that
+    name) comes back unchanged and silently; everything else goes to Rasa's function.
+    """
+    if response.startswith("/"):
+        keys = _PLACEHOLDER.findall(response)
+        if keys and all('"' in key and key not in values for key in keys):
+            return response
+    return ORIGINAL_INTERPOLATE_TEXT(response, values)
+
+
 def install() -> None:
     """Replace the slow parts (idempotent)."""
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+    interpolator.interpolate_text = interpolate_text
 
 
 install()

@@ -42,6 +42,30 @@ def action_server_port(endpoints: Path) -> int:
     return url.port or 5055
 
 
+def rasa_workers(endpoints: Path, value: str | None) -> int:
+    """The number of Rasa worker processes from ``$RASA_WORKERS`` (default 1).
+
+    Several workers share conversations only through a lock store outside the process
+    (Redis); with the in-memory one Rasa would silently run a single worker, so that
+    combination is refused here with a message instead.
+    """
+    try:
+        workers = int(value or "1")
+    except ValueError:
+        raise SystemExit(f"RASA_WORKERS must be a whole number, not {value!r}") from None
+    if workers < 1:
+        raise SystemExit(f"RASA_WORKERS must be at least 1, not {workers}")
+    if workers > 1:
+        config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
+        lock_store = (config.get("lock_store") or {}).get("type", "in_memory")
+        if lock_store == "in_memory":
+            raise SystemExit(
+                f"RASA_WORKERS={workers} needs a shared lock store, but {endpoints.name} has "
+                "none: use endpoints.production.yml (Redis) or add a lock_store section."
+            )
+    return workers
+
+
 def commands(host: str, port: int, action_port: int, token: str) -> dict[str, list[str]]:
     """The processes of the group: name -> argv."""
     bindir = Path(sys.executable).parent
@@ -124,7 +148,9 @@ def main() -> int:
     """Entry point for ``python -m bot.supervisor``."""
     host = os.environ.get("RASA_HOST", "127.0.0.1")
     port = int(os.environ.get("RASA_PORT", "5005"))
-    action_port = action_server_port(PROJECT_ROOT / os.environ.get("ENDPOINTS", "endpoints.yml"))
+    endpoints = PROJECT_ROOT / os.environ.get("ENDPOINTS", "endpoints.yml")
+    action_port = action_server_port(endpoints)
+    workers = rasa_workers(endpoints, os.environ.get("RASA_WORKERS"))
     token = auth_token()
     VAR.mkdir(exist_ok=True)
     web = WebSettings.from_env()  # WEB_*, RASA_PUBLIC_URL, WIDGET_ALLOWED_ORIGINS
@@ -138,12 +164,15 @@ def main() -> int:
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        # Rasa reads its worker count from Sanic's variable.
+        "SANIC_WORKERS": str(workers),
         # Messenger channels pseudonymise user ids with this key (bot/pseudonyms.py).
         KEY_ENV: local_secrets.get_or_create(KEY_ENV),
     }
     print(
         "Wegweiser starting:"
-        f"\n  Rasa server   http://{host}:{port}/  (REST: /webhooks/rest/webhook)"
+        f"\n  Rasa server   http://{host}:{port}/  (REST: /webhooks/rest/webhook; "
+        f"{workers} worker{'s' if workers > 1 else ''})"
         f"\n  HTTP API      needs ?token=... or 'Authorization: Bearer ...' "
         f"(token in $RASA_AUTH_TOKEN or {SECRETS.relative_to(PROJECT_ROOT)})"
         f"\n  Action server http://127.0.0.1:{action_port}/health"

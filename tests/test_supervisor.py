@@ -10,7 +10,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from bot.languages import PROJECT_ROOT
 from bot.pseudonyms import KEY_ENV
+from bot.supervisor import rasa_workers
 from tests.helpers import MODEL, free_port, server_env, write_endpoints
 
 STARTUP_SECONDS = 240  # loading the model takes a while on 2 shared cores
@@ -83,3 +87,16 @@ def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
         if proc.poll() is None:
             proc.kill()
         log.close()
+
+
+def test_several_workers_need_a_shared_lock_store(tmp_path: Path):
+    local = write_endpoints(tmp_path / "endpoints.yml", "http://127.0.0.1:5055/webhook", tmp_path)
+    assert rasa_workers(local, None) == 1
+    assert rasa_workers(local, "1") == 1
+    with pytest.raises(SystemExit, match="RASA_WORKERS=2 needs a shared lock store"):
+        rasa_workers(local, "2")
+    production = PROJECT_ROOT / "endpoints.production.yml"
+    assert rasa_workers(production, "2") == 2
+    for bad in ("two", "0"):
+        with pytest.raises(SystemExit, match="RASA_WORKERS must"):
+            rasa_workers(production, bad)

@@ -34,8 +34,16 @@ privacy_log = sa.Table(
 
 
 def ensure_log_table(engine: Engine) -> None:
-    """Create ``privacy_log`` if it does not exist yet."""
-    privacy_log.create(engine, checkfirst=True)
+    """Create ``privacy_log`` if it does not exist yet.
+
+    Safe when several Rasa workers start at once: the one that loses the race between
+    the check and CREATE TABLE gets a database error, which is fine if the table is there.
+    """
+    try:
+        privacy_log.create(engine, checkfirst=True)
+    except sa.exc.DBAPIError:
+        if not sa.inspect(engine).has_table("privacy_log"):
+            raise
 
 
 def delete_sender_rows(session: Session | Connection, table: sa.Table, sender_id: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.nlg import interpolator
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
@@ -30,6 +31,34 @@ INVALID = [
 def test_installed_when_our_components_load():
     assert RemoteAction._validate_action_result is rasa_patches.validate_action_result
     assert Event.resolve_by_type is rasa_patches.resolve_event_type
+    assert interpolator.interpolate_text is rasa_patches.interpolate_text
+
+
+SLOTS = {"city": "Essen", "name": "Amal"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '/inform{"city": "Essen"}',
+        '/find_office{"office_type": "jobcenter", "city": "Herne"}',
+        "Hallo {name}, in {city}?",
+        "/inform{city}",  # a real slot placeholder in a payload is still filled
+        "{no_such_slot} stays",
+        "plain text",
+    ],
+)
+def test_interpolation_gives_rasas_result(text):
+    ours = interpolator.interpolate(text, SLOTS)
+    assert ours == rasa_patches.ORIGINAL_INTERPOLATE_TEXT(text, SLOTS)
+
+
+def test_json_payloads_are_not_logged_as_errors(capsys, caplog):
+    nested = {"buttons": [{"title": "Essen", "payload": '/inform{"city": "Essen"}'}]}
+    assert interpolator.interpolate(nested, SLOTS) == nested
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err + caplog.text
+    assert "interpolator" not in logged
 
 
 def test_event_types_resolve_as_before():

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from bot.languages import PROJECT_ROOT
-from bot.privacy import retention
+from bot.privacy import deletion, retention
 from bot.privacy.db import events, metadata
 from bot.privacy.deletion import delete_conversation
 from bot.privacy.retention import purge, retention_days
@@ -180,4 +180,18 @@ async def test_the_web_service_task_runs_at_startup_and_stops_at_cleanup(db_url)
     finally:
         await runner.cleanup()  # on_cleanup
     assert task.cancelled()
+    engine.dispose()
+
+
+def test_log_table_creation_survives_losing_the_race_to_another_worker(db_url, monkeypatch):
+    engine = sa.create_engine(db_url, future=True)
+    deletion.privacy_log.drop(engine, checkfirst=True)
+    create = deletion.privacy_log.create
+    deletion.privacy_log.create(engine)  # the other worker was faster
+    # This worker checked before the other one created the table, then issues CREATE.
+    monkeypatch.setattr(
+        deletion.privacy_log, "create", lambda bind, checkfirst=True: create(bind, checkfirst=False)
+    )
+    deletion.ensure_log_table(engine)  # no error: the table is there
+    assert sa.inspect(engine).has_table("privacy_log")
     engine.dispose()

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from bot.languages import DATA_DIR, PROJECT_ROOT, RTL, SUPPORTED
 from bot.web.strings import load_strings
-from tests.helpers import texts
+from tests.helpers import free_port, texts
 from tests.stack import Stack, essen_jobcenter_phones
 from tests.web.conftest import BOT_TIMEOUT_MS
 
@@ -275,6 +275,40 @@ def test_reconnects_after_a_dropped_connection(page: Page):
     page.locator(".ww-bot").nth(bots).wait_for()
     assert session_id(page) == session
     assert page.evaluate("window.Wegweiser.socket.connected")
+
+
+def test_connects_over_websocket_without_long_polling(new_context, widget_stack: Stack):
+    page = new_context().new_page()
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "transport=polling" in r.url else None)
+    page.goto(widget_stack.web_url + "/")
+    open_widget(page)
+    assert page.evaluate("window.Wegweiser.socket.io.engine.transport.name") == "websocket"
+    assert polls == []  # nothing a second Rasa worker could receive out of turn
+
+
+BLOCK_WEBSOCKET = """(() => {
+  const Real = window.WebSocket;
+  function Refused(url, protocols) { return new Real("ws://127.0.0.1:PORT/", protocols); }
+  Refused.prototype = Real.prototype;
+  Object.assign(Refused, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+  window.WebSocket = Refused;
+})();"""
+
+
+def test_falls_back_to_long_polling_where_websocket_is_blocked(new_context, widget_stack: Stack):
+    context = new_context()
+    # As behind a proxy that refuses WebSocket: every connection goes to a closed port, so
+    # the browser reports an error, as it does for a refused upgrade.
+    context.add_init_script(BLOCK_WEBSOCKET.replace("PORT", str(free_port())))
+    page = context.new_page()
+    page.goto(widget_stack.web_url + "/")
+    open_widget(page)  # the greeting arrives
+    assert page.evaluate("window.Wegweiser.socket.io.engine.transport.name") == "polling"
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Wo ist das Jobcenter in Essen?")
+    page.press("#ww-input", "Enter")
+    expect(page.locator(".ww-bot").nth(bots)).to_contain_text("Essen")
 
 
 def test_new_conversation_and_delete_tell_the_truth(page: Page, widget_stack: Stack):

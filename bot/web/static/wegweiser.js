@@ -334,7 +334,16 @@
   function connect() {
     if (socket) return;
     setStatus("connecting");
-    socket = window.io(SERVER, { path: "/socket.io", reconnectionDelayMax: 5000 });
+    // WebSocket first: one connection stays with one Rasa worker, so a server with several
+    // workers (RASA_WORKERS) needs no sticky sessions. Long-polling only where WebSocket
+    // is blocked (tryAllTransports, Socket.IO >= 4.8); with several workers that case
+    // needs sticky sessions at the proxy (README, "Several Rasa workers").
+    socket = window.io(SERVER, {
+      path: "/socket.io",
+      reconnectionDelayMax: 5000,
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
+    });
     socket.on("connect", function () {
       connectedOnce = true;
       socket.emit("session_request", { session_id: session });

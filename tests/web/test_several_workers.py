@@ -1,0 +1,223 @@
+"""Two Rasa workers behind one port (RASA_WORKERS=2), as production can run them.
+
+Turns of one conversation land on either worker; the Redis lock store and the
+PostgreSQL tracker store keep each conversation whole. The widget talks WebSocket,
+so its connection stays with one worker and needs no sticky sessions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import psycopg2
+import pytest
+import redis
+import sqlalchemy as sa
+
+from bot.console import db as console_db
+from tests.helpers import BIN, REDACTING_STORE, free_port, server_env, start, stop, texts
+from tests.stack import essen_jobcenter_phones
+from tests.web.conftest import BOT_TIMEOUT_MS
+
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+REDIS_DB = 5
+CONVERSATIONS = 12
+
+
+@dataclass(frozen=True)
+class Workers:
+    """The running two-worker Rasa, its web service, and where its state lives."""
+
+    rasa_url: str
+    web_url: str
+    worker_pids: list[int]
+    db_url: str
+    lock_prefix: str
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid``."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return sorted(out)
+
+
+def worker_processes(pid: int, expected: int = 2, timeout: float = 120) -> list[int]:
+    """The Sanic worker processes of the Rasa server ``pid`` once all have started."""
+    deadline = time.monotonic() + timeout
+    found = children(pid)
+    while len(found) < expected and time.monotonic() < deadline:
+        time.sleep(0.5)
+        found = children(pid)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime, stime in clock ticks
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[str]:
+    """A fresh PostgreSQL database with the tables in place, as `make run` leaves it.
+
+    Migrating first matters: two workers starting at once would both try to create
+    Rasa's events table.
+    """
+    name = "wegweiser_workers_" + uuid.uuid4().hex[:12]
+    admin = psycopg2.connect(**PG)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+    engine = sa.create_engine(url)
+    console_db.migrate(engine)
+    engine.dispose()
+    yield url
+    with admin.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture(scope="module")
+def workers(
+    model_path: str,
+    action_server: str,
+    database: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Workers]:
+    """`rasa run` with SANIC_WORKERS=2, Redis lock store, PostgreSQL tracker store."""
+    tmp = tmp_path_factory.mktemp("two-workers")
+    db_name = database.rsplit("/", 1)[1]
+    prefix = "wegweisertest" + uuid.uuid4().hex[:8]
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
+        f"tracker_store:\n  type: {REDACTING_STORE}\n  dialect: postgresql\n"
+        f"  url: {PG['host']}\n  port: {PG['port']}\n  db: {db_name}\n  username: {PG['user']}\n"
+        f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: {REDIS_DB}\n"
+        f"  key_prefix: {prefix}\n"
+    )
+    web_port = free_port()
+    web_url = f"http://127.0.0.1:{web_port}"
+    port = free_port()
+    rasa = start(
+        [
+            *(str(BIN / "rasa"), "run", "--model", model_path),
+            *("--interface", "127.0.0.1", "--port", str(port)),
+            *("--endpoints", str(endpoints), "--credentials", "credentials.yml"),
+        ],
+        f"http://127.0.0.1:{port}/",
+        tmp / "rasa.log",
+        timeout=400,
+        env=server_env(SANIC_WORKERS="2", WIDGET_ALLOWED_ORIGINS=web_url),
+    )
+    rasa_url = f"http://127.0.0.1:{port}"
+    try:
+        web = start(
+            [str(BIN / "python"), "-m", "bot.web"],
+            f"{web_url}/healthz",
+            tmp / "web.log",
+            timeout=60,
+            env=server_env(
+                WEB_PORT=str(web_port),
+                ENDPOINTS=str(endpoints),
+                RASA_PUBLIC_URL=rasa_url,
+                WIDGET_ALLOWED_ORIGINS=web_url,
+            ),
+        )
+    except RuntimeError:
+        stop(rasa)
+        raise
+    try:
+        yield Workers(rasa_url, web_url, worker_processes(rasa.pid), database, prefix)
+    finally:
+        stop(web)
+        stop(rasa)
+        client = redis.Redis(db=REDIS_DB)
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+
+
+async def conversation(session: aiohttp.ClientSession, url: str, sender: str) -> list[list[str]]:
+    """Two turns that depend on each other: the office type, then the city."""
+    turns = []
+    for text in ("Ich suche das Jobcenter", "Essen"):
+        async with session.post(
+            f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        ) as resp:
+            assert resp.status == 200
+            turns.append([m.get("text") or "" for m in await resp.json()])
+    return turns
+
+
+def test_conversations_stay_whole_while_both_workers_answer(workers: Workers):
+    assert len(workers.worker_pids) == 2, "rasa did not start two workers"
+    before = [cpu_seconds(pid) for pid in workers.worker_pids]
+    senders = [f"workers-{uuid.uuid4().hex[:10]}" for _ in range(CONVERSATIONS)]
+
+    async def run() -> list[list[list[str]]]:
+        # A new connection per turn, as from many phones: the kernel hands each to a worker.
+        connector = aiohttp.TCPConnector(force_close=True)
+        timeout = aiohttp.ClientTimeout(total=300)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            return await asyncio.gather(
+                *(conversation(session, workers.rasa_url, s) for s in senders)
+            )
+
+    results = asyncio.run(run())
+    ask_city = texts("de", "utter_ask_city")
+    phones = essen_jobcenter_phones()
+    for sender, (first, second) in zip(senders, results):
+        assert first[0] in ask_city, (sender, first)
+        # The second turn only makes sense with the first one's state (the office type).
+        assert any(p in "\n".join(second) for p in phones), (sender, second)
+    spent = [cpu_seconds(pid) - b for pid, b in zip(workers.worker_pids, before)]
+    # An idle worker stays at ~0 s; one turn costs ~0.03 s of CPU.
+    assert all(s > 0.05 for s in spent), f"one worker did no work: {spent}"
+    engine = sa.create_engine(workers.db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT sender_id, COUNT(*) FROM events WHERE type_name = 'user' "
+                "AND sender_id LIKE 'workers-%' GROUP BY sender_id"
+            )
+        ).all()
+    engine.dispose()
+    assert dict(rows) == {s: 2 for s in senders}  # every turn stored once, none lost
+
+
+def test_widget_talks_to_two_workers_over_websocket(new_context, workers: Workers):
+    page = new_context().new_page()
+    page.goto(workers.web_url + "/")
+    page.click(".ww-launcher")
+    page.locator(".ww-bot").first.wait_for(timeout=BOT_TIMEOUT_MS)
+    assert page.evaluate("window.Wegweiser.socket.io.engine.transport.name") == "websocket"
+    for text in ("Ich suche das Jobcenter", "Essen"):
+        bots = page.locator(".ww-bot").count()
+        page.fill("#ww-input", text)
+        page.press("#ww-input", "Enter")
+        page.locator(".ww-bot").nth(bots).wait_for(timeout=BOT_TIMEOUT_MS)
+    # The card follows the answer to "Essen" (it needs the office type from the turn before).
+    page.wait_for_function(
+        "phones => [...document.querySelectorAll('.ww-bot')]"
+        ".some(b => phones.some(p => b.textContent.includes(p)))",
+        arg=sorted(essen_jobcenter_phones()),
+        timeout=BOT_TIMEOUT_MS,
+    )
