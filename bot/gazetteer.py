@@ -35,6 +35,10 @@ MAX_SUFFIX = 3
 MIN_STEM = {"latin": 5}
 MIN_STEM_OTHER = 4
 POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+#: Shortest word compared with doubled letters collapsed ("Вупертале", "Botrop"): long
+#: enough that "bon" never becomes "Bonn" or "ham" "Hamm".
+MIN_COLLAPSED = 6
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,16 @@ class Gazetteer:
                     matcher.add(f"{entity}\t{value}", [pattern])
         return matcher
 
+    @cached_property
+    def _collapsed_keys(self) -> dict[str, str]:
+        """Known words by their spelling with doubled letters collapsed."""
+        table: dict[str, str] = {}
+        for key in sorted(self._single_keys):
+            collapsed = _collapse(key)
+            if len(collapsed) >= MIN_COLLAPSED:
+                table.setdefault(collapsed, key)
+        return table
+
     def _form_keys(self, form: str) -> list[str]:
         keys = []
         for token in self._nlp.make_doc(form):
@@ -128,6 +142,13 @@ class Gazetteer:
                 stem = cand[:-cut]
                 if len(stem) >= MIN_STEM.get(script_of(stem[:1]), MIN_STEM_OTHER) and stem in known:
                     return stem
+        # A doubled letter dropped or added is the commonest misspelling of these names.
+        collapsed_keys = self._collapsed_keys
+        for cand in candidates:
+            for cut in range(MAX_SUFFIX + 1):
+                collapsed = _collapse(cand[: len(cand) - cut])
+                if len(collapsed) >= MIN_COLLAPSED and collapsed in collapsed_keys:
+                    return collapsed_keys[collapsed]
         return word
 
     def find(self, text: str) -> list[Match]:
@@ -147,6 +168,10 @@ class Gazetteer:
         for m in POSTCODE.finditer(doc.text):
             matches.append(Match("postal_code", m.group(), m.start(), m.end(), m.group()))
         return sorted(matches, key=lambda m: m.start)
+
+
+def _collapse(word: str) -> str:
+    return _DOUBLED.sub(r"\1", word)
 
 
 def _read(path: Path) -> dict:

@@ -89,3 +89,23 @@ def test_served_cities_are_the_twelve(gazetteer):
         "Wuppertal",
         "Bielefeld",
     }
+
+
+@pytest.mark.parametrize(
+    "text,city",
+    [
+        ("ich wohne in Botrop", "Bottrop"),
+        ("курс в Вупертале", "Wuppertal"),
+        ("jobcenter gelsenkirrchen", "Gelsenkirchen"),
+        ("wohne in Oberhaussen", "Oberhausen"),
+    ],
+)
+def test_a_doubled_letter_dropped_or_added(gazetteer, text, city):
+    assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == [city]
+
+
+@pytest.mark.parametrize(
+    "text", ["bon courage", "a ham sandwich", "im Sommer", "Kommunikation", "Hammer und Nagel"]
+)
+def test_collapsing_doubled_letters_finds_no_city_in_ordinary_words(gazetteer, text):
+    assert [m for m in gazetteer.find(text) if m.entity == "city"] == []
