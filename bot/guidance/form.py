@@ -21,6 +21,9 @@ from bot.responses import language_file
 CITY = "guidance_city"
 FORM_SLOTS = (CITY, *QUESTIONS)
 STOP_INTENT = "stop"
+#: Intents that, in the middle of the form, can only mean "I want out": the classifier
+#: often reads "enough"/"ça suffit"/"بسه" as goodbye (docs/benchmarks-nlu.md).
+LEAVE_INTENTS = frozenset({"goodbye"})
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,10 @@ def step(
     """
     if message.intent == STOP_INTENT:
         return Step({}, [], requested, understood=False, reject=True)
-    if requested is not None and parse.is_stop(message.text, message.language):
-        # The classifier missed the "stop"; the words still say it.
+    if requested is not None and (
+        message.intent in LEAVE_INTENTS or parse.is_stop(message.text, message.language)
+    ):
+        # The classifier missed the "stop"; the intent or the words still say it.
         return Step({}, [], None, understood=False, stop=True)
     values = load_table().questions
     language = message.language

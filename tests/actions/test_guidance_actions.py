@@ -222,3 +222,19 @@ async def test_stop_words_end_the_form_even_when_the_intent_was_missed():
     dispatcher = CollectingDispatcher()
     assert ActionGuidanceResult().run(dispatcher, tracker({}), {}) == []
     assert dispatcher.messages == []
+
+
+async def test_goodbye_in_the_middle_of_the_form_ends_it_kindly():
+    slots = {"guidance_city": "Essen", "language": "fr"}
+    t = tracker(slots, text="ça suffit", intent="goodbye", requested="age_group")
+    events, said = await validate(t)
+    assert said == ["utter_guidance_stopped"]
+    assert slot_events(events)["requested_slot"] is None
+    assert slot_events(events)["age_group"] is None
+
+
+async def test_goodbye_before_any_question_does_not_stop_the_form():
+    # requested is None when the form starts: a goodbye there is not an answer to leave.
+    t = tracker({"language": "de"}, text="tschüss", intent="goodbye", requested=None)
+    _, said = await validate(t)
+    assert "utter_guidance_stopped" not in said

@@ -195,6 +195,9 @@ async def test_buttons_only_with_every_question_skipped(chat):
         ("de", "Wer ist für mich zuständig?", "abbrechen"),
         ("uk", "куди мені треба йти?", "вихід"),
         ("ar", "إلى أين يجب أن أذهب؟", "إلغاء"),
+        # A goodbye in the middle of the form means "I want out" too.
+        ("fr", "Quel service est responsable de moi ?", "bon, au revoir"),
+        ("tr", "Hangi kurum benden sorumlu?", "görüşürüz"),
     ],
 )
 async def test_stop_in_any_language_and_the_conversation_goes_on(chat, language, start, stop):
