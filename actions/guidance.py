@@ -97,7 +97,25 @@ class ActionGuidanceStop(Action):
     ) -> List[EventType]:
         """Close the form if one is open and forget its answers."""
         dispatcher.utter_message(response="utter_guidance_stopped")
-        events = _reset() + [SlotSet(REQUESTED_SLOT, None)]
-        if tracker.active_loop_name:
-            events.insert(0, ActiveLoop(None))
-        return events
+        return _close(tracker)
+
+
+class ActionGuidanceClose(Action):
+    """Close the form silently: a request that must not wait (delete my data, a person)."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_guidance_close"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        """Close the form and forget its answers; the request's own rule answers."""
+        return _close(tracker)
+
+
+def _close(tracker: Tracker) -> List[EventType]:
+    events = _reset() + [SlotSet(REQUESTED_SLOT, None)]
+    if tracker.active_loop_name:
+        events.insert(0, ActiveLoop(None))
+    return events

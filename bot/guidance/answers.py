@@ -2,7 +2,9 @@
 
 The keywords live in data/guidance/keywords/<lang>.yml (translators edit them). Text
 and keywords are folded (bot/text.py) and digits made ASCII ("۲۲" -> "22"), then a
-keyword must match whole words; ``word*`` also matches words that start with it.
+keyword must match whole words; ``word*`` also matches words that start with it, and
+``^words`` matches only the whole message (punctuation aside): "enough" alone leaves
+the form, "my German is not good enough" does not.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ def normalise(text: str) -> str:
 
 def _pattern(keyword: str) -> re.Pattern[str]:
     word = normalise(str(keyword))
+    if word.startswith("^"):
+        # Punctuation and spaces between the words may vary ("non, arrête", "non arrête").
+        words = re.findall(r"\w+", word[1:])
+        return re.compile(r"^\W*" + r"\W+".join(map(re.escape, words)) + r"\W*$")
     if word.endswith("*"):
         return re.compile(r"(?<!\w)" + re.escape(word[:-1]))
     return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")

@@ -21,9 +21,16 @@ from bot.responses import language_file
 CITY = "guidance_city"
 FORM_SLOTS = (CITY, *QUESTIONS)
 STOP_INTENT = "stop"
-#: Intents that, in the middle of the form, can only mean "I want out": the classifier
-#: often reads "enough"/"ça suffit"/"بسه" as goodbye (docs/benchmarks-nlu.md).
-LEAVE_INTENTS = frozenset({"goodbye"})
+#: Intents that, in the middle of the form, mean "I want out" unless the message also
+#: answers a question: the classifier often reads "enough"/"ça suffit"/"بسه" as
+#: goodbye, and "I quit my job" as stop (docs/benchmarks-nlu.md, form-exit section).
+LEAVE_INTENTS = frozenset({STOP_INTENT, "goodbye"})
+#: Questions whose keywords are specific enough to show a message is an answer; the
+#: yes/no words of receives_buergergeld ("no", "don't") are in most ways of leaving.
+ANSWER_EVIDENCE = ("goal", "age_group", "situation")
+#: Requests that must not wait for the form: the form rejects them and a rule closes
+#: it and answers (data/stories/guidance.yml). A deletion request is never lost.
+INTERRUPT_INTENTS = frozenset({"delete_my_data", "request_human"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,29 @@ def _city_reply(place: str, directory: Directory, changed: bool) -> list[Reply]:
     return [Reply("utter_guidance_city_changed", {"city": place})] if changed else []
 
 
+def gives_answer(message: Message, requested: str | None = None) -> bool:
+    """Whether the message names a place, goal, age, situation or answers ``requested``."""
+    if message.entities.get("city") or message.entities.get("postal_code"):
+        return True
+    text, language = message.text, message.language
+    if parse.age_group_from_number(text, language, require_marker=True):
+        return True
+    slots = dict.fromkeys((*ANSWER_EVIDENCE, *([requested] if requested in QUESTIONS else [])))
+    return any(parse.match_value(slot, text, language) for slot in slots)
+
+
+def wants_to_leave(message: Message, requested: str | None = None) -> bool:
+    """Whether, in the middle of the form, the user wants out rather than answer.
+
+    A stop word always counts (the lists avoid answers like "I quit my job"); a
+    stop or goodbye intent counts unless the message also answers a question
+    ("the Jobcenter stopped paying, I don't get it" to the Bürgergeld question).
+    """
+    if parse.is_stop(message.text, message.language):
+        return True
+    return message.intent in LEAVE_INTENTS and not gives_answer(message, requested)
+
+
 def _read_answer(slot: str, message: Message) -> str | None:
     """The value the free text gives for the question that was asked."""
     text, language = message.text, message.language
@@ -117,11 +147,12 @@ def step(
     ``requested`` is the question last asked (``None`` when the form starts);
     ``remembered_place`` is a city or postcode the conversation already knows.
     """
-    if message.intent == STOP_INTENT:
+    if message.intent in INTERRUPT_INTENTS or (requested is None and message.intent == STOP_INTENT):
         return Step({}, [], requested, understood=False, reject=True)
-    if requested is not None and (
-        message.intent in LEAVE_INTENTS or parse.is_stop(message.text, message.language)
-    ):
+    if requested is not None and wants_to_leave(message, requested):
+        if message.intent == STOP_INTENT:
+            # Rejecting hands the turn to the "stop the guidance form" rule.
+            return Step({}, [], requested, understood=False, reject=True)
         # The classifier missed the "stop"; the intent or the words still say it.
         return Step({}, [], None, understood=False, stop=True)
     values = load_table().questions

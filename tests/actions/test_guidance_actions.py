@@ -6,7 +6,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.guidance import ActionGuidanceResult, ActionGuidanceStop, ValidateGuidanceForm
+from actions.guidance import (
+    ActionGuidanceClose,
+    ActionGuidanceResult,
+    ActionGuidanceStop,
+    ValidateGuidanceForm,
+)
 from bot.offices import load_directory
 
 DOMAIN = {"forms": {"guidance_form": {"required_slots": ["guidance_city", "goal"]}}}
@@ -238,3 +243,39 @@ async def test_goodbye_before_any_question_does_not_stop_the_form():
     t = tracker({"language": "de"}, text="tschüss", intent="goodbye", requested=None)
     _, said = await validate(t)
     assert "utter_guidance_stopped" not in said
+
+
+async def test_an_answer_read_as_stop_by_the_classifier_is_still_an_answer():
+    slots = {"guidance_city": "Essen"}
+    events, said = await validate(tracker(slots, "I quit my job", "stop", requested="goal"))
+    assert events and said == []  # not rejected, not stopped
+    assert slot_events(events)["goal"] == "job"
+    # The same intent without an answer in it still leaves the form (the stop rule).
+    assert await validate(tracker(slots, "please leave me alone", "stop", requested="goal")) == (
+        [],
+        [],
+    )
+
+
+async def test_a_yes_no_word_answers_only_the_buergergeld_question():
+    slots = {"guidance_city": "Essen", "goal": "job", "language": "ru"}
+    text = "джобцентр прекратил выплаты, теперь не получаю"
+    asked = tracker(slots, text, "stop", requested="receives_buergergeld")
+    events, said = await validate(asked)
+    assert slot_events(events)["receives_buergergeld"] == "no" and said == []
+    # Asked something else, the same words are no answer and the stop intent wins.
+    assert await validate(tracker(slots, text, "stop", requested="age_group")) == ([], [])
+
+
+async def test_requests_that_must_not_wait_interrupt_the_form():
+    for intent in ("delete_my_data", "request_human"):
+        t = tracker({"guidance_city": "Essen"}, "/" + intent, intent, requested="goal")
+        assert await validate(t) == ([], [])  # rejected: a rule closes the form and answers
+
+
+def test_close_is_silent_and_forgets_the_answers():
+    dispatcher = CollectingDispatcher()
+    events = ActionGuidanceClose().run(dispatcher, tracker({"goal": "job"}), {})
+    assert dispatcher.messages == []
+    assert events[0] == ActiveLoop(None)
+    assert SlotSet("goal", None) in events and SlotSet("requested_slot", None) in events

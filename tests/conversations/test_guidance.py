@@ -209,6 +209,56 @@ async def test_stop_in_any_language_and_the_conversation_goes_on(chat, language,
     assert said(replies, language, "utter_greet"), replies
 
 
+@pytest.mark.parametrize(
+    ("language", "start", "answer", "slot", "value"),
+    [
+        # The classifier reads these as stop or goodbye; they answer the question.
+        ("en", "which office is responsible for me?", "I quit my job", "goal", "job"),
+        (
+            "en",
+            "which office is responsible for me?",
+            "my German is not good enough",
+            "goal",
+            "german_course",
+        ),
+        (
+            "tr",
+            "Hangi kurum benden sorumlu?",
+            "geçen yıl çalışmayı bıraktım, iş lazım",
+            "goal",
+            "job",
+        ),
+    ],
+)
+async def test_an_answer_that_sounds_like_stopping_is_an_answer(
+    chat, language, start, answer, slot, value
+):
+    await chat.say(start)
+    await chat.say("Essen")
+    replies = await chat.say(answer)
+    assert not said(replies, language, "utter_guidance_stopped"), replies
+    assert await chat.slot(slot) == value
+    assert await chat.slot("requested_slot") not in (None, slot)
+
+
+async def test_delete_my_data_in_the_middle_of_the_form_is_honoured(chat):
+    await chat.say("Welches Amt ist für mich zuständig?")
+    await chat.say("Essen")
+    replies = await chat.say("/delete_my_data")
+    assert said(replies, "de", "utter_confirm_delete_my_data"), replies
+    replies = await chat.say("/affirm")
+    assert said(replies, "de", "utter_data_deleted"), replies
+
+
+async def test_asking_for_a_person_in_the_middle_of_the_form_is_answered(chat):
+    await chat.say("which office is responsible for me?")
+    await chat.say("Bochum")
+    replies = await chat.say("/request_human")
+    assert said(replies, "en", "utter_request_human"), replies
+    replies = await chat.say("/greet")
+    assert said(replies, "en", "utter_greet"), replies
+
+
 async def test_city_change_mid_form_and_contradiction(chat):
     await chat.say("Welches Amt ist für mich zuständig?")
     await chat.say("Essen")
