@@ -35,8 +35,6 @@ FORM_EXIT_SETS = {
     "form_exit": PROJECT_ROOT / "tests" / "guidance" / "form_exit",
     "form_exit_holdout": PROJECT_ROOT / "tests" / "guidance" / "form_exit_holdout",
 }
-#: Inside the guidance form these intents end it unless the message answers a question.
-LEAVING_INTENTS = frozenset({"stop", "goodbye"})
 
 
 @dataclass
@@ -139,7 +137,7 @@ async def score_form_exit(agent, lang: str, directory: Path) -> ExitScore:
     import yaml
 
     from bot.guidance.answers import is_stop
-    from bot.guidance.form import Message, wants_to_leave
+    from bot.guidance.form import LEAVE_INTENTS, Message, wants_to_leave
 
     data = yaml.safe_load((directory / f"{lang}.yml").read_text(encoding="utf-8"))
     score = ExitScore()
@@ -151,16 +149,16 @@ async def score_form_exit(agent, lang: str, directory: Path) -> ExitScore:
             ends = wants_to_leave(Message(text, intent, entities, lang))
             if leaving:
                 score.leave += 1
-                score.by_intent += intent in LEAVING_INTENTS
+                score.by_intent += intent in LEAVE_INTENTS
                 score.by_keywords += is_stop(text, lang)
                 score.caught += ends
                 if not ends:
                     score.missed.append(f"{text} ({intent})")
-            elif ends:
-                score.answers_ended += 1
-                score.wrongly_ended.append(f"{text} ({intent})")
-            if not leaving:
+            else:
                 score.answers += 1
+                if ends:
+                    score.answers_ended += 1
+                    score.wrongly_ended.append(f"{text} ({intent})")
     return score
 
 
