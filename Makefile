@@ -9,8 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 MODEL := models/wegweiser.tar.gz
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
-	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) \
-	bot/gazetteer.py bot/langid.py bot/text.py bot/languages.py
+	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) bot/languages.py
 
 .PHONY: help install run test lint validate train bench bench-nlu bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
 
@@ -80,7 +79,7 @@ clean: ## remove models, caches and the virtualenv
 chromium: ## Debian chromium for the browser tests (CI: root on a clean Debian machine)
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-widget-vendor: ## refresh bot/web/static/vendor/socket.io.min.js from npm (web/package-lock.json)
+widget-vendor: ## refresh bot/web/static/vendor/socket.io.min.js from npm (bot/web/frontend/package-lock.json)
 	scripts/vendor-widget.sh
 
 screenshots: $(MODEL) chromium ## docs/screenshots/<lang>.png: the widget's first screen per language

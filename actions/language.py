@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utils import latest_entity
-from bot.language_policy import LanguageState, resolve
 from bot.languages import is_supported, normalise_code
+from bot.nlu.language_policy import LanguageState, resolve
 
 
 def hint_decision(tracker: Tracker) -> Dict[str, Any] | None:
@@ -38,7 +38,7 @@ class ActionResolveLanguage(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        """Apply bot.language_policy to this message's decision."""
+        """Apply bot.nlu.language_policy to this message's decision."""
         message = tracker.latest_message
         chosen = None
         if (message.get("intent") or {}).get("name") == "choose_language":

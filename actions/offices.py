@@ -1,4 +1,4 @@
-"""Actions that find offices and contact details (logic: bot/office_finder.py)."""
+"""Actions that find offices and contact details (logic: bot/offices/finder.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utils import latest_entity, send
-from bot import office_finder
+from bot.offices import finder as office_finder
 from bot.offices.directory import current_directory
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.office_finder import Reply
+from bot.replies import Reply
 
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:

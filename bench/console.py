@@ -32,7 +32,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.console import auth, db, seed, summary
 from bot.console.app import create_console_app
 from bot.console.settings import ConsoleSettings
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 
 N = int(os.environ.get("BENCH_CONVERSATIONS", "100000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))

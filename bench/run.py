@@ -2,7 +2,7 @@
 
 Writes docs/benchmarks.md. Trains both models from an empty cache (timed), then
 for each: /model/parse latency, REST turn latency and throughput at 1/10/50
-concurrent conversations, server RSS, held-out intent accuracy; plus
+concurrent conversations, server RSS, development-set intent accuracy; plus
 language-decision accuracy on short messages for our detector vs plain langdetect.
 Set BENCH_SKIP_BASELINE=1 to measure only our model.
 """
@@ -24,12 +24,22 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bot.langid import langdetect_probabilities
-from bot.languages import PROJECT_ROOT, SUPPORTED
-from tests.helpers import BIN, free_port, server_env, start, stop, write_endpoints
+from bot.languages import SUPPORTED
+from bot.nlu.evaluation import SETS, Score, examples, score_language
+from bot.nlu.langid import langdetect_probabilities
+from bot.paths import PROJECT_ROOT
+from tools.processes import (
+    ACTION_SERVER,
+    BIN,
+    RASA_SERVER,
+    free_port,
+    server_env,
+    start,
+    stop,
+    write_endpoints,
+)
 
 SHORT = PROJECT_ROOT / "tests" / "nlu" / "short"
-HELDOUT = PROJECT_ROOT / "tests" / "nlu" / "heldout"
 TOKEN = "bench-" + uuid.uuid4().hex
 TURNS = [
     "Hallo",
@@ -144,23 +154,27 @@ async def rest_load(base: str, concurrency: int, turns_per_user: int) -> tuple[l
     return times, len(times) / wall
 
 
-async def intent_accuracy(base: str) -> float:
-    """Held-out intent accuracy over all languages."""
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+class HttpParser:
+    """``parse_message`` over Rasa's HTTP API, for bot.nlu.evaluation."""
 
-    examples = [
-        e
-        for lang in SUPPORTED
-        for e in RasaYAMLReader().read(HELDOUT / f"{lang}.yml").intent_examples
-    ]
-    right = 0
+    def __init__(self, session: aiohttp.ClientSession, base: str) -> None:
+        self.session, self.base = session, base
+
+    async def parse_message(self, message_data: str) -> dict:
+        """POST /model/parse."""
+        url = f"{self.base}/model/parse?token={TOKEN}"
+        async with self.session.post(url, json={"text": message_data}) as r:
+            return await r.json()
+
+
+async def intent_accuracy(base: str) -> float:
+    """Development-set intent accuracy over all languages."""
+    total = Score()
     async with aiohttp.ClientSession() as session:
-        for e in examples:
-            async with session.post(
-                f"{base}/model/parse?token={TOKEN}", json={"text": e.get("text")}
-            ) as r:
-                right += (await r.json())["intent"]["name"] == e.get("intent")
-    return right / len(examples)
+        parser = HttpParser(session, base)
+        for lang in SUPPORTED:
+            total.add(await score_language(parser, examples(SETS["dev"], lang), lang))
+    return total.accuracy
 
 
 def short_messages() -> list[tuple[str, str]]:
@@ -203,13 +217,13 @@ def measure(model: Path, action_url: str, log_dir: Path) -> dict:
     )
     proc = start(
         [
-            str(BIN / "rasa"),
+            # Both models are served by the same server (our patches installed); the
+            # baseline differs in its pipeline only.
+            *RASA_SERVER,
             "run",
             "--model",
             str(model),
             "--enable-api",
-            "--auth-token",
-            TOKEN,
             "--interface",
             "127.0.0.1",
             "--port",
@@ -220,6 +234,7 @@ def measure(model: Path, action_url: str, log_dir: Path) -> dict:
         f"http://127.0.0.1:{port}/",
         log_dir / f"{model.stem}.log",
         timeout=300,
+        env=server_env(RASA_AUTH_TOKEN=TOKEN),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -275,7 +290,7 @@ def report(rows: dict[str, dict], notes: list[str], load_before, langdetect: flo
         "",
         "| model | train (s) | parse p50/p95 | REST 1 conv p50/p95 | "
         "REST 10 conv p50/p95, turns/s | REST 50 conv p50/p95, turns/s | "
-        "RSS idle/after (MiB) | held-out intent acc. | short-msg language acc. |",
+        "RSS idle/after (MiB) | dev-set intent acc. | short-msg language acc. |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in rows.items():
@@ -318,21 +333,21 @@ def main() -> int:
     target = PROJECT_ROOT / "docs" / "benchmarks.md"
     ld = langdetect_accuracy()
     notes = [
-        "Held-out intent accuracy: tests/nlu/heldout/ (8+ phrasings per intent and "
+        "Development-set intent accuracy: tests/nlu/dev/ (8+ phrasings per intent and "
         "language, not copied from training). Its misses guided later additions to the "
         "training data, so it has served as a development set and overstates accuracy on "
         "truly unseen messages somewhat.",
         "The baseline has no language detector: it answers in the language of the "
         "`language` slot only when another part sets it, so its language column is left empty.",
         "Both servers use the same domain, actions and endpoints (selective domain on). "
-        "Wegweiser's server also loads bot/rasa_patches.py with its NLU components; the "
-        "baseline runs stock Rasa, so its REST numbers include Rasa's per-call schema check.",
+        "Both run under `python -m bot.rasa_server` with the patches of bot/patches/, so "
+        "the difference is the pipeline and policies only.",
         "The staff console's benchmark (100,000 conversations on SQLite and PostgreSQL) is "
         "`make bench-console`, written to [benchmarks-console.md](benchmarks-console.md).",
     ]
     action_port = free_port()
     actions = start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [*ACTION_SERVER, "--port", str(action_port)],
         f"http://127.0.0.1:{action_port}/health",
         logs / "actions.log",
     )

@@ -17,31 +17,26 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import psycopg2
 import redis
 import sqlalchemy as sa
 
 from bench.run import TOKEN, cpu_model, pct, rest_load, rss_mb
 from bot.console import db as console_db
-from bot.languages import PROJECT_ROOT
-from tests.helpers import BIN, REDACTING_STORE, free_port, server_env, start, stop
+from bot.paths import PROJECT_ROOT
+from tools.postgres import throwaway_database
+from tools.processes import (
+    ACTION_SERVER,
+    RASA_SERVER,
+    free_port,
+    server_env,
+    start,
+    stop,
+    write_shared_endpoints,
+)
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 REDIS_DB = 6
 LOADS = ((1, 60), (10, 20), (50, 6))  # (concurrent conversations, turns each)
 TARGET = PROJECT_ROOT / "docs" / "benchmarks-scaling.md"
-
-
-def endpoints(path: Path, action_url: str, database: str, prefix: str) -> Path:
-    """The production endpoints, pointing at a throwaway database and key prefix."""
-    path.write_text(
-        f"action_endpoint:\n  url: {action_url}\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: {REDACTING_STORE}\n  dialect: postgresql\n"
-        f"  url: {PG['host']}\n  port: {PG['port']}\n  db: {database}\n  username: {PG['user']}\n"
-        f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: {REDIS_DB}\n"
-        f"  key_prefix: {prefix}\n"
-    )
-    return path
 
 
 def process_tree_rss(pid: int) -> float:
@@ -58,27 +53,29 @@ def process_tree_rss(pid: int) -> float:
 
 def measure(workers: int, action_url: str, logs: Path) -> dict:
     """Start Rasa with ``workers`` workers on a fresh database and load it."""
-    database = "wegweiser_bench_" + uuid.uuid4().hex[:10]
-    admin = psycopg2.connect(**PG)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{database}"')
-    engine = sa.create_engine(f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{database}")
-    console_db.migrate(engine)  # as `make run` does before Rasa starts
-    engine.dispose()
+    with throwaway_database("wegweiser_bench") as database:
+        engine = sa.create_engine(database)
+        console_db.migrate(engine)  # as `make run` does before Rasa starts
+        engine.dispose()
+        return _measure_on(database, workers, action_url, logs)
+
+
+def _measure_on(database: str, workers: int, action_url: str, logs: Path) -> dict:
     prefix = f"bench{uuid.uuid4().hex[:8]}"
-    config = endpoints(logs / f"endpoints-{workers}.yml", action_url, database, prefix)
+    config = write_shared_endpoints(
+        logs / f"endpoints-{workers}.yml", action_url, database, REDIS_DB, prefix
+    )
     port = free_port()
     proc = start(
         [
-            *(str(BIN / "rasa"), "run", "--model", str(PROJECT_ROOT / "models/wegweiser.tar.gz")),
-            *("--enable-api", "--auth-token", TOKEN),
+            *(*RASA_SERVER, "run", "--model", str(PROJECT_ROOT / "models/wegweiser.tar.gz")),
+            "--enable-api",
             *("--interface", "127.0.0.1", "--port", str(port), "--endpoints", str(config)),
         ],
         f"http://127.0.0.1:{port}/",
         logs / f"rasa-{workers}.log",
         timeout=400,
-        env=server_env(SANIC_WORKERS=str(workers)),
+        env=server_env(SANIC_WORKERS=str(workers), RASA_AUTH_TOKEN=TOKEN),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -90,13 +87,6 @@ def measure(workers: int, action_url: str, logs: Path) -> dict:
         result["rss"] = process_tree_rss(proc.pid)
     finally:
         stop(proc)
-        with admin.cursor() as cur:
-            cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (database,),
-            )
-            cur.execute(f'DROP DATABASE IF EXISTS "{database}"')
-        admin.close()
         client = redis.Redis(db=REDIS_DB)
         for key in client.scan_iter(f"{prefix}*"):
             client.delete(key)
@@ -136,7 +126,7 @@ def main() -> int:
     logs = Path(tempfile.mkdtemp(prefix="bench-scaling-"))
     action_port = free_port()
     actions = start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [*ACTION_SERVER, "--port", str(action_port)],
         f"http://127.0.0.1:{action_port}/health",
         logs / "actions.log",
     )

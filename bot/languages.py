@@ -6,8 +6,6 @@ Adding a language means adding its code here and its data files (see README,
 
 from __future__ import annotations
 
-from pathlib import Path
-
 #: Supported conversation languages (ISO 639-1). Order = order of the language menu.
 SUPPORTED: tuple[str, ...] = ("de", "en", "ar", "tr", "uk", "ru", "fa", "fr")
 
@@ -16,10 +14,6 @@ DEFAULT = "de"
 
 #: Written right-to-left.
 RTL: frozenset[str] = frozenset({"ar", "fa"})
-
-#: Project root (the directory holding data/, domain/, config.yml).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
 
 
 def normalise_code(code: str | None) -> str | None:

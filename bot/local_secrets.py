@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import secrets
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import VAR_DIR
 
-VAR = PROJECT_ROOT / "var"
+VAR = VAR_DIR
 SECRETS = VAR / "secrets.env"
 
 
@@ -35,7 +35,7 @@ def get_or_create(name: str, nbytes: int = 32) -> str:
         return value
     if value := stored().get(name):
         return value
-    VAR.mkdir(exist_ok=True)
+    VAR.mkdir(mode=0o700, exist_ok=True)
     value = secrets.token_urlsafe(nbytes)
     # Append (never rewrite): other secrets in the file must survive.
     fd = os.open(SECRETS, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

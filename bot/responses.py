@@ -24,7 +24,8 @@ from typing import Any
 
 import yaml
 
-from bot.languages import DATA_DIR, DEFAULT, PROJECT_ROOT, SUPPORTED
+from bot.languages import DEFAULT, SUPPORTED
+from bot.paths import DATA_DIR, PROJECT_ROOT
 
 RESPONSES_DIR = DATA_DIR / "responses"
 DOMAIN_DIR = PROJECT_ROOT / "domain"

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from bot import local_secrets
-from bot.languages import PROJECT_ROOT
-from bot.pseudonyms import KEY_ENV
+from bot.paths import PROJECT_ROOT
+from bot.privacy.pseudonyms import KEY_ENV
 from bot.web.origins import ORIGINS_ENV
 from bot.web.settings import Settings as WebSettings
 
@@ -66,8 +66,8 @@ def rasa_workers(endpoints: Path, value: str | None) -> int:
     return workers
 
 
-def commands(host: str, port: int, action_port: int, token: str) -> dict[str, list[str]]:
-    """The processes of the group: name -> argv."""
+def commands(host: str, port: int, action_port: int) -> dict[str, list[str]]:
+    """The processes of the group: name -> argv (secrets go through the environment)."""
     bindir = Path(sys.executable).parent
     return {
         "actions": [
@@ -80,13 +80,13 @@ def commands(host: str, port: int, action_port: int, token: str) -> dict[str, li
             str(action_port),
         ],
         "rasa": [
-            str(bindir / "rasa"),
+            sys.executable,
+            "-m",
+            "bot.rasa_server",  # installs bot/patches; --auth-token from $RASA_AUTH_TOKEN
             "run",
             "--model",
             os.environ.get("MODEL", "models"),
             "--enable-api",
-            "--auth-token",
-            token,
             "--interface",
             host,
             "--port",
@@ -151,8 +151,8 @@ def main() -> int:
     endpoints = PROJECT_ROOT / os.environ.get("ENDPOINTS", "endpoints.yml")
     action_port = action_server_port(endpoints)
     workers = rasa_workers(endpoints, os.environ.get("RASA_WORKERS"))
-    token = auth_token()
-    VAR.mkdir(exist_ok=True)
+    os.umask(0o077)  # var/ (tracker database, secrets, logs) readable by its owner only
+    VAR.mkdir(mode=0o700, exist_ok=True)
     web = WebSettings.from_env()  # WEB_*, RASA_PUBLIC_URL, WIDGET_ALLOWED_ORIGINS
     env = {
         **os.environ,
@@ -161,12 +161,13 @@ def main() -> int:
         if isinstance(web.allowed_origins, str)
         else ",".join(web.allowed_origins),
         "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_AUTH_TOKEN": auth_token(),
         "SANIC_HOST": "127.0.0.1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         # Rasa reads its worker count from Sanic's variable.
         "SANIC_WORKERS": str(workers),
-        # Messenger channels pseudonymise user ids with this key (bot/pseudonyms.py).
+        # Messenger channels pseudonymise user ids with this key (bot/privacy/pseudonyms.py).
         KEY_ENV: local_secrets.get_or_create(KEY_ENV),
     }
     print(
@@ -181,7 +182,7 @@ def main() -> int:
         "\nPress Ctrl-C to stop.",
         flush=True,
     )
-    return asyncio.run(supervise(commands(host, port, action_port, token), env))
+    return asyncio.run(supervise(commands(host, port, action_port), env))
 
 
 if __name__ == "__main__":

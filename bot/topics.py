@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.office_finder import Outcome, Reply
+from bot.replies import Outcome, Reply
 
 DISCLAIMER = "utter_topic_disclaimer"
 DISCLAIMER_SLOT = "topic_disclaimer_shown"

@@ -15,7 +15,8 @@ import pytest  # noqa: E402
 from rasa.core.agent import Agent  # noqa: E402
 from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 
-from tests.helpers import BIN, MODEL, free_port, start, stop  # noqa: E402
+from tools.postgres import throwaway_database  # noqa: E402
+from tools.processes import MODEL, start_actions, stop  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -28,15 +29,16 @@ def model_path() -> str:
 @pytest.fixture(scope="session")
 def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real rasa-sdk action server; yields its webhook URL."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("actions") / "actions.log"
-    proc = start(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
-        f"http://127.0.0.1:{port}/health",
-        log,
-    )
-    yield f"http://127.0.0.1:{port}/webhook"
+    proc, url = start_actions(tmp_path_factory.mktemp("actions") / "actions.log")
+    yield url
     stop(proc)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server for this session, dropped afterwards."""
+    with throwaway_database("wegweiser_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

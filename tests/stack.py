@@ -6,6 +6,7 @@ is the expensive part, and tests/channels and tests/web share it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.languages import DATA_DIR
-from tests.helpers import BIN, free_port, server_env, start, start_rasa, stop
+from bot.paths import DATA_DIR
+from tools.processes import free_port, server_env, start, start_rasa, stop
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def widget_stack(
     )
     try:
         web = start(
-            [str(BIN / "python"), "-m", "bot.web"],
+            [sys.executable, "-m", "bot.web"],
             f"{web_url}/healthz",
             tmp / "web.log",
             timeout=60,

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.languages import PROJECT_ROOT
-from bot.pseudonyms import KEY_ENV
+from bot.paths import PROJECT_ROOT
+from bot.privacy.pseudonyms import KEY_ENV
 from bot.supervisor import rasa_workers
-from tests.helpers import MODEL, free_port, server_env, write_endpoints
+from tools.processes import MODEL, free_port, server_env, write_endpoints
 
 STARTUP_SECONDS = 240  # loading the model takes a while on 2 shared cores
 
@@ -71,6 +71,10 @@ def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
         # The HTTP API wants the token; the REST channel answers through the action server.
         assert get(f"http://127.0.0.1:{rasa_port}/status") != 200
         assert get(f"http://127.0.0.1:{rasa_port}/status?token=supervisor-test-token") == 200
+        # ... which no process shows on its command line (`ps` shows argv to everyone).
+        cmdlines = command_lines()
+        assert any(b"bot.rasa_server" in c for c in cmdlines)
+        assert not [c for c in cmdlines if b"supervisor-test-token" in c]
         request = urllib.request.Request(
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook",
             data=json.dumps({"sender": "supervisor-1", "message": "Jobcenter Essen"}).encode(),
@@ -87,6 +91,17 @@ def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
         if proc.poll() is None:
             proc.kill()
         log.close()
+
+
+def command_lines() -> list[bytes]:
+    """argv of every process on the machine, as `ps` shows them."""
+    lines = []
+    for path in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            lines.append(path.read_bytes())
+        except OSError:  # the process ended meanwhile
+            continue
+    return lines
 
 
 def test_several_workers_need_a_shared_lock_store(tmp_path: Path):

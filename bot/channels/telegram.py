@@ -10,7 +10,7 @@ and the channel name ``telegram`` but:
 * makes no call to Telegram at start-up (register the webhook yourself, README);
 * passes ``from.language_code`` on as the ``language`` hint;
 * shows buttons as an inline keyboard and handles the ``callback_query`` a tap sends;
-* stores only a pseudonym of the chat id (bot.pseudonyms).
+* stores only a pseudonym of the chat id (bot.privacy.pseudonyms).
 
 credentials.yml keys (environment fallback): ``access_token`` ($TELEGRAM_ACCESS_TOKEN),
 ``secret_token`` ($TELEGRAM_SECRET_TOKEN), ``api_base_url`` ($TELEGRAM_API_BASE_URL,

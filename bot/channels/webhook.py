@@ -11,7 +11,7 @@ module only speaks its platform's protocol:
   checks (403, done by each connector), replays dropped by message id;
 * acknowledging at once and handling the message in a background task, because
   platforms retry (and then duplicate) slow webhooks;
-* pseudonymous sender ids (bot.pseudonyms) and the per-user numbered button
+* pseudonymous sender ids (bot.privacy.pseudonyms) and the per-user numbered button
   menus for platforms without enough native buttons;
 * one aiohttp client session per channel, opened on the first reply: nothing is
   sent to a platform when Rasa starts.
@@ -37,7 +37,7 @@ from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
 from bot.languages import DEFAULT, is_supported, normalise_code
-from bot.pseudonyms import Pseudonyms, environment_key
+from bot.privacy.pseudonyms import Pseudonyms, environment_key
 from bot.responses import language_file
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import functools
 
 import yaml
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 
 #: Never assigned by hand: produced by components, not learned from examples.
 NOT_ASSIGNABLE = frozenset({"nlu_fallback", "unsupported_language"})

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 
 #: A user message whose top intent confidence is below this counts as misunderstood.
 MISUNDERSTOOD_BELOW = 0.6

@@ -1,7 +1,7 @@
 """Read free-text answers to the guidance questions, in eight languages.
 
 The keywords live in data/guidance/keywords/<lang>.yml (translators edit them). Text
-and keywords are folded (bot/text.py) and digits made ASCII ("۲۲" -> "22"), then a
+and keywords are folded (bot/nlu/text.py) and digits made ASCII ("۲۲" -> "22"), then a
 keyword must match whole words; ``word*`` also matches words that start with it, and
 ``^words`` matches only the whole message (punctuation aside): "enough" alone leaves
 the form, "my German is not good enough" does not.
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.languages import DATA_DIR, DEFAULT, SUPPORTED
-from bot.text import fold
+from bot.languages import DEFAULT, SUPPORTED
+from bot.nlu.text import fold
+from bot.paths import DATA_DIR
 
 KEYWORDS_DIR = DATA_DIR / "guidance" / "keywords"
 SLOTS = ("goal", "age_group", "situation", "receives_buergergeld")

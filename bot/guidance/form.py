@@ -14,8 +14,8 @@ from typing import Any, Mapping
 
 from bot.guidance import answers as parse
 from bot.guidance.rules import QUESTIONS, SKIPPED, load_table, needed_questions
-from bot.office_finder import Reply
 from bot.offices.directory import Directory
+from bot.replies import Reply
 from bot.responses import language_file
 
 CITY = "guidance_city"

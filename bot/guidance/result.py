@@ -6,8 +6,9 @@ from typing import Any, Mapping
 
 from bot.guidance.form import CITY, city_types
 from bot.guidance.rules import QUESTIONS, SKIPPED, Decision, Pick, decide
-from bot.office_finder import Reply, card, national_cards, office_cards
 from bot.offices.directory import Directory
+from bot.offices.finder import card, national_cards, office_cards
+from bot.replies import Reply
 
 ASSUMED = {
     CITY: "utter_guidance_assumed_city",

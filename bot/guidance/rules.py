@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from bot.languages import DATA_DIR
+from bot.paths import DATA_DIR
 
 RULES_FILE = DATA_DIR / "guidance" / "rules.yml"
 SKIPPED = "skipped"

@@ -1,7 +1,5 @@
-"""Custom Rasa NLU components (referenced from config.yml by dotted path).
+"""Our Rasa NLU components and the text models they use.
 
-Importing this package (Rasa does when it loads our model) also installs
-bot.rasa_patches, a speed fix for Rasa's action-server response validation.
+Components are referenced from config.yml by dotted path; beside them live the
+tokenizer's folding, the gazetteer of cities and office types and language identification.
 """
-
-from bot import rasa_patches  # noqa: F401  (installs on import)

@@ -1,6 +1,6 @@
 """Rasa entity extractor for cities, postcodes, office types and language names.
 
-A thin Rasa wrapper around :class:`bot.gazetteer.Gazetteer`. The surface forms are
+A thin Rasa wrapper around :class:`bot.nlu.gazetteer.Gazetteer`. The surface forms are
 read from data/gazetteer/ when the model is loaded, and their hash is part of the
 component fingerprint, so editing them retrains only what depends on them.
 """
@@ -19,8 +19,8 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.gazetteer import Gazetteer
-from bot.languages import PROJECT_ROOT
+from bot.nlu.gazetteer import Gazetteer
+from bot.paths import PROJECT_ROOT
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

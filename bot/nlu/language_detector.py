@@ -10,7 +10,7 @@ evidence. The decision is added to the parse output at the top level::
 ``source`` is one of ``choice``, ``script``, ``text``, ``metadata``; ``code`` is
 ``null`` when there is not enough evidence. Whether the decision changes the
 conversation's language is decided later, with the conversation's history, by
-``action_resolve_language`` (see bot/language_policy.py).
+``action_resolve_language`` (see bot/nlu/language_policy.py).
 
 A message confidently written in a language we do not support (a full Spanish
 sentence, say) has its intent replaced by ``unsupported_language`` so that the bot
@@ -29,8 +29,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.langid import Guess, LanguageIdentifier, TextModel
 from bot.languages import is_supported, normalise_code
+from bot.nlu.langid import Guess, LanguageIdentifier, TextModel
 
 MODEL_FILE = "language_model.pkl"
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")

@@ -15,7 +15,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.text import fold
+from bot.nlu.text import fold
 
 
 # Registration is by class name, so the subclass needs its own decorator.

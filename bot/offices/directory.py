@@ -9,7 +9,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from bot.languages import DATA_DIR
+from bot.paths import DATA_DIR
 
 OFFICES_DIR = DATA_DIR / "offices"
 CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}

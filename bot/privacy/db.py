@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 
 #: The SQL tracker store's table, as Rasa creates it (rasa/core/tracker_store.py).
 metadata = sa.MetaData()

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 from bot.privacy.redaction import CATEGORIES, find
 
 DATA_DIR = PROJECT_ROOT / "tests" / "privacy" / "data"

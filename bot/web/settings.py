@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.languages import DATA_DIR
+from bot.paths import DATA_DIR
 from bot.web.origins import DEFAULT_ORIGINS, ORIGINS_ENV, parse_origins
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

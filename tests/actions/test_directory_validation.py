@@ -10,10 +10,10 @@ import sys
 import pytest
 import yaml
 
-from bot.languages import DATA_DIR, PROJECT_ROOT
 from bot.offices import load_directory
 from bot.offices.coverage import gaps
 from bot.offices.validation import DirectoryError, validate_files
+from bot.paths import DATA_DIR, PROJECT_ROOT
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
-"""Office-finding decisions, without Rasa (bot/office_finder.py)."""
+"""Office-finding decisions, without Rasa (bot/offices/finder.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import office_finder
+from bot.offices import finder as office_finder
 from bot.offices import load_directory
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.pseudonyms import pseudonym
+from bot.privacy.pseudonyms import pseudonym
 from tests.channels.fakes import FakeGraph, FakeRunner, FakeTelegram, FakeTwilio
-from tests.helpers import free_port, start_rasa, stop
+from tools.processes import free_port, start_rasa, stop
 
 PSEUDONYM_KEY = "test-pseudonym-key"
 TELEGRAM_TOKEN = "123456:TEST-telegram-token"

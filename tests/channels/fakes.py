@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List
 
 from aiohttp import web
 
-from tests.helpers import free_port
+from tools.processes import free_port
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""bot.pseudonyms and bot.local_secrets: keyed, stable, reversible only in memory."""
+"""bot.privacy.pseudonyms and bot.local_secrets: keyed, stable, reversible only in memory."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from bot import local_secrets, pseudonyms
-from bot.pseudonyms import Pseudonyms, pseudonym
+from bot import local_secrets
+from bot.privacy import pseudonyms
+from bot.privacy.pseudonyms import Pseudonyms, pseudonym
 
 
 def test_pseudonym_is_stable_keyed_and_per_channel():

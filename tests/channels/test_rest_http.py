@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import start_rasa, stop, texts
+from tests.helpers import texts
+from tools.processes import start_rasa, stop
 
 TOKEN = "test-token-" + uuid.uuid4().hex
 

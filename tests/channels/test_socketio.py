@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.helpers import start_rasa, stop, texts
+from tests.helpers import texts
 from tests.stack import Stack, essen_jobcenter_phones
+from tools.processes import start_rasa, stop
 
 REPLY_TIMEOUT = 60  # seconds; the machine is shared and slow
 

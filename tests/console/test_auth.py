@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from bot.console import auth, db
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 from tests.console.conftest import PASSWORD, client_for, csrf_of, login, make_settings, prepare
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.console.settings import db_url_from_endpoints
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 
 
 def test_default_endpoints_point_at_var_tracker_db():

@@ -18,9 +18,9 @@ import asyncio
 import pytest
 import yaml
 
-from bench.nlu_eval import FORM_EXIT_SETS, score_form_exit
 from bot.guidance.answers import is_stop
 from bot.languages import SUPPORTED
+from bot.nlu.evaluation import FORM_EXIT_SETS, score_form_exit
 
 HERE = FORM_EXIT_SETS["form_exit"]
 #: Share of the development set's "leave" messages the stop words alone must catch

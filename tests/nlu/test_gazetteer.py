@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.gazetteer import Gazetteer
-from bot.languages import DATA_DIR
+from bot.nlu.gazetteer import Gazetteer
+from bot.paths import DATA_DIR
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,12 @@
-"""Script rules and the minimum-evidence rule of bot/langid.py (no trained model)."""
+"""Script rules and the minimum-evidence rule of bot/nlu/langid.py (no trained model)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.langid import LanguageIdentifier
 from bot.languages import normalise_code
-from bot.text import fold
+from bot.nlu.langid import LanguageIdentifier
+from bot.nlu.text import fold
 
 ident = LanguageIdentifier(model=None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language_policy import LanguageState, resolve
+from bot.nlu.language_policy import LanguageState, resolve
 
 NONE = LanguageState(None, None)
 

@@ -1,32 +1,11 @@
-"""Databases for the privacy tests: a SQLite file and a throwaway PostgreSQL database."""
+"""Databases for the privacy tests: a SQLite file and the session's PostgreSQL database."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import psycopg2
 import pytest
 import sqlalchemy as sa
-
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database on the local server, dropped after the session."""
-    name = "wegweiser_privacy_" + uuid.uuid4().hex[:12]
-    admin = psycopg2.connect(**PG)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    with admin.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

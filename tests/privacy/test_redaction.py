@@ -14,7 +14,8 @@ from bot.privacy.redaction import CATEGORIES, redact
 
 RECALL_TARGET = 0.95
 MIN_MESSAGES = 25
-UNSEEN = Path(__file__).parent / "unseen"
+#: Mixed-language development set (tuned on; see its header).
+DEV_MIXED = Path(__file__).parent / "dev_mixed"
 
 
 @pytest.mark.parametrize("lang", SUPPORTED)
@@ -30,8 +31,8 @@ def test_recall_per_category_and_no_false_positives(lang):
     assert result.false_positives == []
 
 
-def test_messages_written_after_the_patterns():
-    messages = yaml.safe_load((UNSEEN / "messages.yml").read_text(encoding="utf-8"))["messages"]
+def test_mixed_language_development_set():
+    messages = yaml.safe_load((DEV_MIXED / "messages.yml").read_text(encoding="utf-8"))["messages"]
     assert {m["lang"] for m in messages} == set(SUPPORTED)
     result = score(messages)
     found, total = sum(result.found.values()), sum(result.total.values())

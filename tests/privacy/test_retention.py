@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from aiohttp import web
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 from bot.privacy import deletion, retention
 from bot.privacy.db import events, metadata
 from bot.privacy.deletion import delete_conversation

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.channels.test_rest_http import say
-from tests.helpers import start_rasa, stop, texts
+from tests.helpers import texts
+from tools.processes import start_rasa, stop
 
 
 @pytest.fixture(scope="module")

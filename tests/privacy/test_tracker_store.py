@@ -16,7 +16,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.languages import PROJECT_ROOT
+from bot.paths import PROJECT_ROOT
 from bot.privacy.markers import DELETION_SLOT
 from bot.privacy.tracker_store import RedactingSQLTrackerStore
 from tests.privacy.helpers import console_tags

@@ -8,6 +8,7 @@ so its connection stays with one worker and needs no sticky sessions.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
-import psycopg2
 import pytest
 import redis
 import sqlalchemy as sa
 
 from bot.console import db as console_db
-from tests.helpers import BIN, REDACTING_STORE, free_port, server_env, start, stop, texts
+from tests.helpers import texts
 from tests.stack import essen_jobcenter_phones
 from tests.web.conftest import BOT_TIMEOUT_MS
+from tools.postgres import throwaway_database
+from tools.processes import RASA_SERVER, free_port, server_env, start, stop, write_shared_endpoints
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 REDIS_DB = 5
 CONVERSATIONS = 12
 
@@ -77,22 +78,11 @@ def database() -> Iterator[str]:
     Migrating first matters: two workers starting at once would both try to create
     Rasa's events table.
     """
-    name = "wegweiser_workers_" + uuid.uuid4().hex[:12]
-    admin = psycopg2.connect(**PG)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    engine = sa.create_engine(url)
-    console_db.migrate(engine)
-    engine.dispose()
-    yield url
-    with admin.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    with throwaway_database("wegweiser_workers") as url:
+        engine = sa.create_engine(url)
+        console_db.migrate(engine)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -104,22 +94,16 @@ def workers(
 ) -> Iterator[Workers]:
     """`rasa run` with SANIC_WORKERS=2, Redis lock store, PostgreSQL tracker store."""
     tmp = tmp_path_factory.mktemp("two-workers")
-    db_name = database.rsplit("/", 1)[1]
     prefix = "wegweisertest" + uuid.uuid4().hex[:8]
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f"action_endpoint:\n  url: {action_server}\n  enable_selective_domain: true\n"
-        f"tracker_store:\n  type: {REDACTING_STORE}\n  dialect: postgresql\n"
-        f"  url: {PG['host']}\n  port: {PG['port']}\n  db: {db_name}\n  username: {PG['user']}\n"
-        f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: {REDIS_DB}\n"
-        f"  key_prefix: {prefix}\n"
+    endpoints = write_shared_endpoints(
+        tmp / "endpoints.yml", action_server, database, REDIS_DB, prefix
     )
     web_port = free_port()
     web_url = f"http://127.0.0.1:{web_port}"
     port = free_port()
     rasa = start(
         [
-            *(str(BIN / "rasa"), "run", "--model", model_path),
+            *(*RASA_SERVER, "run", "--model", model_path),
             *("--interface", "127.0.0.1", "--port", str(port)),
             *("--endpoints", str(endpoints), "--credentials", "credentials.yml"),
         ],
@@ -131,7 +115,7 @@ def workers(
     rasa_url = f"http://127.0.0.1:{port}"
     try:
         web = start(
-            [str(BIN / "python"), "-m", "bot.web"],
+            [sys.executable, "-m", "bot.web"],
             f"{web_url}/healthz",
             tmp / "web.log",
             timeout=60,

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot.languages import DATA_DIR, PROJECT_ROOT, RTL, SUPPORTED
+from bot.languages import RTL, SUPPORTED
+from bot.paths import DATA_DIR, PROJECT_ROOT
 from bot.web.strings import load_strings
-from tests.helpers import free_port, texts
+from tests.helpers import texts
 from tests.stack import Stack, essen_jobcenter_phones
 from tests.web.conftest import BOT_TIMEOUT_MS
+from tools.processes import free_port
 
 STRINGS = load_strings(DATA_DIR / "widget")
 ARABIC = re.compile("[\u0600-\u06ff]")

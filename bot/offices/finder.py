@@ -7,30 +7,11 @@ decisions here makes them testable without an action server.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
 from bot.offices.cards import card_data, details
 from bot.offices.directory import Directory, Office
+from bot.replies import Outcome, Reply
 from bot.responses import office_type_text
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One bot message: a response name, its template values, optional extras."""
-
-    response: str
-    values: dict[str, Any] = field(default_factory=dict)
-    buttons: list[dict[str, str]] = field(default_factory=list)
-    custom: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Replies plus the slot values the conversation should remember."""
-
-    replies: list[Reply]
-    slots: dict[str, Any] = field(default_factory=dict)
 
 
 def card(office: Office, language: str | None) -> list[Reply]:

@@ -1,4 +1,4 @@
-"""bot.rasa_patches: the faster action-response validation behaves like Rasa's."""
+"""bot.patches.speed: the faster Rasa internals behave like Rasa's own."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from rasa.core.nlg import interpolator
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
-import bot.nlu  # noqa: F401  (installs the patch, as loading our model does)
-from bot import rasa_patches
+from bot import patches
+from bot.patches import speed as rasa_patches
+
+patches.install()  # as bot.rasa_server does before Rasa starts
 
 VALID = [
     {"events": [], "responses": []},
@@ -28,7 +30,7 @@ INVALID = [
 ]
 
 
-def test_installed_when_our_components_load():
+def test_installed_by_install():
     assert RemoteAction._validate_action_result is rasa_patches.validate_action_result
     assert Event.resolve_by_type is rasa_patches.resolve_event_type
     assert interpolator.interpolate_text is rasa_patches.interpolate_text

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Sequence
 
 from bot.languages import SUPPORTED
-from bot.text import script_of, strip_invisible
+from bot.nlu.text import script_of, strip_invisible
 
 #: Languages per script that the text model may choose between. Unsupported ones we
 #: have examples for are listed too, so "hola, necesito trabajo" is not forced into fr.

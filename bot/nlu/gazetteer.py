@@ -3,7 +3,7 @@
 Built on spaCy's tokenizer and Matcher over a blank multilingual pipeline (no model
 weights). Users write names inflected or with clitics attached ("Essen'de",
 "в Эссене", "بدورتموند", "Ессені"), so each token gets a *key* before matching: the
-folded text (see :mod:`bot.text`), reduced to a known gazetteer form where one is
+folded text (see :mod:`bot.nlu.text`), reduced to a known gazetteer form where one is
 reachable by splitting a Turkish apostrophe suffix, stripping Arabic proclitics, or
 cutting a short inflectional ending. The Matcher then matches sequences of keys, so
 multi-word names ("Mülheim an der Ruhr", "Agentur für Arbeit") work the same way.
@@ -25,7 +25,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from bot.text import fold, script_of
+from bot.nlu.text import fold, script_of
 
 ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "لل", "ال", "و", "ب", "ل", "ف", "ک")
 #: Longest inflectional ending cut from a word to reach a known form ("Эссене" -> "эссен").

@@ -1,4 +1,4 @@
-"""Speed fixes (and one log fix) for Rasa 3.6 internals, installed when our NLU components load.
+"""Speed fixes (and one log fix) for Rasa 3.6 internals (installed by ``bot.patches.install``).
 
 Found by profiling conversation turns with cProfile (see docs/benchmarks.md):
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Callable, Dict, Type
+from typing import Any, Callable
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
@@ -28,14 +28,14 @@ from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
 from rasa.core.nlg import interpolator
 from rasa.shared.core.events import Event
 
-ORIGINAL_VALIDATE: Callable[[RemoteAction, Dict[str, Any]], bool] = (
+ORIGINAL_VALIDATE: Callable[[RemoteAction, dict[str, Any]], bool] = (
     RemoteAction._validate_action_result
 )
-ORIGINAL_RESOLVE_BY_TYPE: Callable[..., Type[Event] | None] = Event.resolve_by_type
-ORIGINAL_INTERPOLATE_TEXT: Callable[[str, Dict[str, Any]], str] = interpolator.interpolate_text
+ORIGINAL_RESOLVE_BY_TYPE: Callable[..., type[Event] | None] = Event.resolve_by_type
+ORIGINAL_INTERPOLATE_TEXT: Callable[[str, dict[str, Any]], str] = interpolator.interpolate_text
 #: What Rasa's interpolator takes for a placeholder (rasa/core/nlg/interpolator.py).
 _PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
-_EVENT_CLASSES: Dict[str, Type[Event]] = {}
+_EVENT_CLASSES: dict[str, type[Event]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +47,7 @@ def action_result_validator() -> Validator:
     return cls(schema)
 
 
-def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     """Drop-in for ``RemoteAction._validate_action_result`` (same result, same errors)."""
     error: ValidationError | None = best_match(action_result_validator().iter_errors(result))
     if error is None:
@@ -61,7 +61,7 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
-def resolve_event_type(type_name: str, default: Type[Event] | None = None) -> Type[Event] | None:
+def resolve_event_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
     """Drop-in for ``Event.resolve_by_type`` that remembers what it found."""
     cached = _EVENT_CLASSES.get(type_name)
     if cached is not None:
@@ -72,7 +72,7 @@ def resolve_event_type(type_name: str, default: Type[Event] | None = None) -> Ty
     return found
 
 
-def interpolate_text(response: str, values: Dict[str, Any]) -> str:
+def interpolate_text(response: str, values: dict[str, Any]) -> str:
     """Drop-in for ``interpolator.interpolate_text`` that leaves intent payloads alone.
 
     A payload ``/intent{"entity": "value"}`` whose braces hold JSON (no slot of that
@@ -86,10 +86,7 @@ def interpolate_text(response: str, values: Dict[str, Any]) -> str:
 
 
 def install() -> None:
-    """Replace the slow parts (idempotent)."""
+    """Replace the slow parts (idempotent); called by :func:`bot.patches.install`."""
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
     interpolator.interpolate_text = interpolate_text
-
-
-install()

@@ -1,0 +1,193 @@
+"""Scoring the trained model on labelled message sets (tests and `make bench-nlu`).
+
+The sets live under tests/: ``blind`` (written apart from training, never tuned on),
+``dev`` (a development set: its errors guided training-data additions) and the
+guidance form's exit sets. Tests assert floors on these scores; bench/nlu_eval.py
+writes them to docs/benchmarks-nlu.md. Both parse in-process with a loaded Agent.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.guidance.answers import is_stop
+from bot.guidance.form import LEAVE_INTENTS, wants_to_leave
+from bot.guidance.form import Message as FormMessage
+from bot.paths import DATA_DIR, PROJECT_ROOT
+
+#: Intent/entity sets per language: name -> directory of <lang>.yml files.
+SETS = {
+    "blind": PROJECT_ROOT / "tests" / "nlu" / "blind",
+    "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
+}
+#: Leaving the guidance form: the stop words were tuned on form_exit (a development
+#: set); form_exit_holdout was written later and never used for tuning.
+FORM_EXIT_SETS = {
+    "form_exit": PROJECT_ROOT / "tests" / "guidance" / "form_exit",
+    "form_exit_holdout": PROJECT_ROOT / "tests" / "guidance" / "form_exit_holdout",
+}
+
+
+class Parser(Protocol):
+    """What scoring needs of a model: ``rasa.core.agent.Agent.parse_message``."""
+
+    async def parse_message(self, message_data: str) -> dict[str, Any]:
+        """Parse one message into intent, entities and our ``language`` decision."""
+        ...
+
+
+@dataclass
+class Score:
+    """Results of one language on one set."""
+
+    examples: int = 0
+    right: int = 0
+    cities: int = 0
+    cities_found: int = 0
+    language_right: int = 0
+    language_decided: int = 0
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    wrong: list[tuple[str, str, str]] = field(default_factory=list)
+    missed_cities: list[tuple[str, str]] = field(default_factory=list)
+    #: messages that also occur verbatim in data/nlu (short greetings collide by chance)
+    in_training: int = 0
+    right_unseen: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        """Share of messages whose intent was right."""
+        return self.right / self.examples if self.examples else 0.0
+
+    @property
+    def accuracy_unseen(self) -> float:
+        """Accuracy on the messages that are not verbatim in the training data."""
+        unseen = self.examples - self.in_training
+        return self.right_unseen / unseen if unseen else 0.0
+
+    @property
+    def city_recall(self) -> float:
+        """Share of annotated cities the model found."""
+        return self.cities_found / self.cities if self.cities else 0.0
+
+    def add(self, other: Score) -> None:
+        """Add ``other``'s counts to this score (for the all-languages row)."""
+        for name in (
+            "examples",
+            "right",
+            "cities",
+            "cities_found",
+            "language_right",
+            "language_decided",
+            "in_training",
+            "right_unseen",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.confusions.update(other.confusions)
+
+
+@dataclass
+class ExitScore:
+    """Leaving the guidance form, one language: caught exits and wrongly ended forms."""
+
+    leave: int = 0
+    by_intent: int = 0
+    by_keywords: int = 0
+    caught: int = 0
+    answers: int = 0
+    answers_ended: int = 0
+    missed: list[str] = field(default_factory=list)
+    wrongly_ended: list[str] = field(default_factory=list)
+
+    def add(self, other: ExitScore) -> None:
+        """Add ``other``'s counts to this score (for the all-languages row)."""
+        for name in ("leave", "by_intent", "by_keywords", "caught", "answers", "answers_ended"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def examples(directory: Path, lang: str) -> list[Message]:
+    """The labelled messages of one language file (empty if the file is missing)."""
+    path = directory / f"{lang}.yml"
+    return RasaYAMLReader().read(path).intent_examples if path.exists() else []
+
+
+def normal(text: str) -> str:
+    """Case- and space-insensitive form for comparing messages."""
+    return " ".join(text.casefold().split())
+
+
+def training_texts() -> set[str]:
+    """Every training message, normalised."""
+    return {
+        normal(e.get("text"))
+        for path in (DATA_DIR / "nlu").rglob("*.yml")
+        for e in RasaYAMLReader().read(path).intent_examples
+    }
+
+
+async def score_language(
+    parser: Parser, items: list[Message], lang: str, training: set[str] | None = None
+) -> Score:
+    """Intent accuracy, city recall and language decision for one language."""
+    training = training or set()
+    score = Score()
+    for example in items:
+        text, expected = example.get("text"), example.get("intent")
+        result = await parser.parse_message(text)
+        score.examples += 1
+        predicted = result["intent"]["name"]
+        seen = normal(text) in training
+        score.in_training += seen
+        if predicted == expected:
+            score.right += 1
+            score.right_unseen += not seen
+        else:
+            score.confusions[(expected, predicted)] += 1
+            score.wrong.append((text, expected, predicted))
+        found = {e["value"] for e in result["entities"] if e["entity"] == "city"}
+        for entity in example.get("entities") or []:
+            if entity["entity"] == "city":
+                score.cities += 1
+                if entity["value"] in found:
+                    score.cities_found += 1
+                else:
+                    score.missed_cities.append((entity["value"], text))
+        language = result.get("language") or {}
+        code = language.get("code")
+        # An explicit choice ("in Arabic please") names the language to switch to: right
+        # by design, so only decisions from the text itself are scored.
+        if code is not None and language.get("source") != "choice":
+            score.language_decided += 1
+            score.language_right += code == lang
+    return score
+
+
+async def score_form_exit(parser: Parser, lang: str, directory: Path) -> ExitScore:
+    """How the form reads a form-exit set (bot.guidance.form.wants_to_leave)."""
+    data = yaml.safe_load((directory / f"{lang}.yml").read_text(encoding="utf-8"))
+    score = ExitScore()
+    for leaving, texts in ((True, data["leave"]), (False, data["answer"])):
+        for text in map(str, texts):
+            parsed = await parser.parse_message(text)
+            intent = parsed["intent"]["name"]
+            entities = {e["entity"]: e["value"] for e in parsed.get("entities") or []}
+            ends = wants_to_leave(FormMessage(text, intent, entities, lang))
+            if leaving:
+                score.leave += 1
+                score.by_intent += intent in LEAVE_INTENTS
+                score.by_keywords += is_stop(text, lang)
+                score.caught += ends
+                if not ends:
+                    score.missed.append(f"{text} ({intent})")
+            else:
+                score.answers += 1
+                if ends:
+                    score.answers_ended += 1
+                    score.wrongly_ended.append(f"{text} ({intent})")
+    return score
