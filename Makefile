@@ -11,18 +11,25 @@ MODEL := models/wegweiser.tar.gz
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
 	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) bot/languages.py
 
-.PHONY: help install run test lint validate train bench bench-nlu bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
+.PHONY: help install lock types fast run test lint validate train bench bench-nlu bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.lock
+LOCKS := requirements/runtime.lock requirements/dev.lock
+UV_COMPILE = $(BIN)/uv pip compile --quiet --python-version 3.10 --python-platform x86_64-manylinux_2_28 --generate-hashes --no-header
+
+$(BIN)/.installed: $(LOCKS)
 	test -x $(BIN)/python || $(PYTHON310) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==24.0
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements/runtime.lock -r requirements/dev.lock
 	touch $@
 
-install: $(BIN)/.installed ## create .venv with python3.10 and the pinned dependencies
+install: $(BIN)/.installed ## create .venv with python3.10 and the pinned, hashed dependencies
+
+lock: $(BIN)/.installed ## recompile requirements/*.lock (pins + hashes) after editing requirements/*.in
+	cd requirements && $(UV_COMPILE) runtime.in -o runtime.lock && $(UV_COMPILE) dev.in -o dev.lock
 
 domain/responses.yml: $(shell find data/responses -name '*.yml') bot/responses.py $(BIN)/.installed
 	$(BIN)/python -m bot.responses build
@@ -37,6 +44,9 @@ train: $(MODEL) ## train the model if data, config or components changed
 run: $(MODEL) console-migrate ## install, train if needed, start Rasa + actions + web service with the staff console (Ctrl-C stops all)
 	$(BIN)/python -m bot.supervisor
 
+types: $(BIN)/.installed ## mypy on bot/ and actions/ (settings in pyproject.toml)
+	$(BIN)/mypy
+
 lint: $(BIN)/.installed ## ruff (lint + format check)
 	$(BIN)/ruff check bot actions tests tools bench
 	$(BIN)/ruff format --check bot actions tests tools bench
@@ -46,8 +56,12 @@ validate: domain/responses.yml ## rasa data validate + response lint + office di
 	$(BIN)/python -m bot.offices validate
 	$(BIN)/python tools/validate_data.py
 
-test: lint validate $(MODEL) chromium ## everything CI runs: lint, validation, pytest (incl. model + servers)
+test: lint types validate $(MODEL) chromium ## everything CI runs: lint, types, validation, pytest (incl. model + servers)
 	$(BIN)/pytest
+
+fast: $(BIN)/.installed ## inner loop: lint + the tests that need no model and no servers (~2 min)
+	$(MAKE) lint
+	$(BIN)/pytest -q -m "not model and not server"
 
 bench: $(MODEL) ## measure latency, throughput, memory, accuracy -> docs/benchmarks.md
 	$(BIN)/python -m bench.run

@@ -18,6 +18,22 @@ from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 from tools.postgres import throwaway_database  # noqa: E402
 from tools.processes import MODEL, start_actions, stop  # noqa: E402
 
+#: Fixtures that load the trained model / start real servers: a test using one (directly
+#: or through another fixture) gets the marker, so `pytest -m "not model and not server"`
+#: is the fast inner loop without training.
+MODEL_FIXTURES = {"model_path", "agent"}
+SERVER_FIXTURES = {"action_server", "widget_stack"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by the fixtures they need (see MODEL_FIXTURES, SERVER_FIXTURES)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & (MODEL_FIXTURES | SERVER_FIXTURES):
+            item.add_marker(pytest.mark.model)
+        if fixtures & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.server)
+
 
 @pytest.fixture(scope="session")
 def model_path() -> str:

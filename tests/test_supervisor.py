@@ -28,6 +28,8 @@ def get(url: str) -> int:
         return 0
 
 
+@pytest.mark.model
+@pytest.mark.server
 def test_group_starts_answers_and_stops_on_ctrl_c(tmp_path: Path):
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     endpoints = write_endpoints(

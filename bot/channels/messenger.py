@@ -30,7 +30,7 @@ from typing import Any, Dict, List, Mapping
 
 from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, response
-from sanic.exceptions import Forbidden, ServiceUnavailable
+from sanic.exceptions import Forbidden, InvalidUsage, ServiceUnavailable
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -230,7 +230,8 @@ class FacebookInput(WebhookInput):
             return  # our own replies, echoed back
         if not isinstance(message, dict) and not isinstance(postback, dict):
             return  # delivery, read, reaction, optin ... events
-        require(isinstance(psid, str) and psid != "", "sender.id missing")
+        if not isinstance(psid, str) or psid == "":
+            raise InvalidUsage("sender.id missing")
         event_id = (message or postback or {}).get("mid")
         if event_id and not self.recent.first_time(str(event_id)):
             return

@@ -114,7 +114,7 @@ class WidgetSocketIOInput(SocketIOInput):
         """Stock keys plus ``cors_allowed_origins`` (list, comma string or ``"*"``)."""
         credentials = credentials or {}
         channel = super().from_credentials(credentials)
-        channel.cors_allowed_origins = allowed_origins(credentials)  # type: ignore[attr-defined]
+        channel.cors_allowed_origins = allowed_origins(credentials)
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Mapping
 
 from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, response
-from sanic.exceptions import Forbidden, ServiceUnavailable
+from sanic.exceptions import Forbidden, InvalidUsage, ServiceUnavailable
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -192,34 +192,37 @@ class TelegramInput(WebhookInput):
         """Hand a message or button tap to Rasa; other update types are ignored."""
         output = TelegramOutput(self)
         if isinstance(query := update.get("callback_query"), dict):
-            message = query.get("message")
-            require(isinstance(message, dict) and _chat_id(message), "callback without chat")
+            chat = _chat_id(query.get("message"))
+            if chat is None:
+                raise InvalidUsage("callback without chat")
             require(isinstance(query.get("id"), str), "callback_query.id missing")
             self.in_background(output.answer_callback(query["id"]), "answerCallbackQuery")
             data = query.get("data")
             if not isinstance(data, str) or not data:
                 return  # e.g. a game button: nothing for the bot to say
             text = self._long_payloads.get(data, data)
-            sender = self.pseudonyms.pseudonymise(_chat_id(message))
+            sender = self.pseudonyms.pseudonymise(chat)
             language = (query.get("from") or {}).get("language_code")
             self.handle_text(on_new_message, output, sender, text, language)
             return
         message = update.get("message")
         if not isinstance(message, dict):
             return  # edited messages, channel posts, polls, member updates ...
-        require(_chat_id(message) is not None, "message.chat.id missing")
-        sender = self.pseudonyms.pseudonymise(_chat_id(message))
+        chat = _chat_id(message)
+        if chat is None:
+            raise InvalidUsage("message.chat.id missing")
+        sender = self.pseudonyms.pseudonymise(chat)
         language = (message.get("from") or {}).get("language_code")
-        text = message.get("text")
-        if isinstance(text, str) and text.strip():
-            if text.split(maxsplit=1)[0].split("@")[0] == "/start":
-                text = "/greet"  # Telegram's first message (deep-link parameter ignored)
-            self.handle_text(on_new_message, output, sender, text, language)
+        body = message.get("text")
+        if isinstance(body, str) and body.strip():
+            if body.split(maxsplit=1)[0].split("@")[0] == "/start":
+                body = "/greet"  # Telegram's first message (deep-link parameter ignored)
+            self.handle_text(on_new_message, output, sender, body, language)
         else:
             self.handle_non_text(request, output, sender, language)
 
 
-def _chat_id(message: Dict[str, Any]) -> int | str | None:
-    chat = message.get("chat")
+def _chat_id(message: Any) -> int | str | None:
+    chat = message.get("chat") if isinstance(message, dict) else None
     chat_id = chat.get("id") if isinstance(chat, dict) else None
     return chat_id if isinstance(chat_id, (int, str)) and chat_id != "" else None

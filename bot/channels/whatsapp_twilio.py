@@ -68,7 +68,7 @@ class FormParams(dict):
         except UnicodeDecodeError as error:
             raise InvalidUsage("form body is not UTF-8") from error
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         """The first value of ``name``."""
         values = super().get(name)
         return values[0] if values else default

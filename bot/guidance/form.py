@@ -104,7 +104,7 @@ def gives_answer(message: Message, requested: str | None = None) -> bool:
     text, language = message.text, message.language
     if parse.age_group_from_number(text, language, require_marker=True):
         return True
-    slots = {*ANSWER_EVIDENCE, requested} & set(QUESTIONS)
+    slots = {slot for slot in (*ANSWER_EVIDENCE, requested) if slot} & set(QUESTIONS)
     return any(parse.match_value(slot, text, language) for slot in slots)
 
 

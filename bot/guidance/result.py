@@ -24,7 +24,9 @@ def _cards(pick: Pick, city: str | None, directory: Directory, language: str | N
     if pick.record:
         office = directory.by_id(pick.record)
         return card(office, language) if office and office.shown else []
-    offices = directory.find(city, pick.office_type) if city in directory.cities else []
+    offices = []
+    if city and pick.office_type and city in directory.cities:
+        offices = directory.find(city, pick.office_type)
     if offices:
         return office_cards(directory, offices[0], language)
     return national_cards(directory, pick.office_type, language)

@@ -78,7 +78,7 @@ def _check(table: Table) -> None:
             if key not in table.questions:
                 raise ValueError(f"rule {row['id']}: unknown question {key!r}")
             values = condition.get("not") if isinstance(condition, dict) else condition
-            for value in [values] if isinstance(values, str) else values:
+            for value in [values] if isinstance(values, str) else (values or []):
                 if str(value) not in table.questions[key]:
                     raise ValueError(f"rule {row['id']}: {key} has no value {value!r}")
     last = table.primary[-1]["when"]

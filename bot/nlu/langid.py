@@ -155,7 +155,7 @@ class LanguageIdentifier:
         script, _ = scripts.most_common(1)[0]
         if script == "other":
             detected = langdetect_probabilities(evidence)
-            code = max(detected, key=detected.get) if detected else "und"
+            code = max(detected, key=lambda k: detected[k]) if detected else "und"
             return Guess(code if code not in SUPPORTED else "und", 0.95, "script", len(letters))
         # Marker letters count even inside names: "Ессені" is Ukrainian, "Эссене" Russian.
         lowered = strip_invisible(text).lower()
@@ -170,7 +170,7 @@ class LanguageIdentifier:
         if markers:  # conflicting markers: keep only the marked languages
             probs = {k: v for k, v in probs.items() if k in markers} or probs
         total = sum(probs.values()) or 1.0
-        code = max(probs, key=probs.get)
+        code = max(probs, key=lambda k: probs[k])
         return Guess(code, probs[code] / total, "text", len(letters))
 
     def _text_probabilities(self, text: str, script: str, letters: int) -> dict[str, float]:

@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.languages import is_supported, normalise_code
-from bot.nlu.langid import Guess, LanguageIdentifier, TextModel
+from bot.nlu.langid import LanguageIdentifier, TextModel
 
 MODEL_FILE = "language_model.pkl"
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
@@ -56,12 +56,6 @@ class LanguageDetector(GraphComponent):
             "unsupported_min_letters": 12,
             "unsupported_intent": "unsupported_language",
             "choice_intent": "choose_language",
-            # Text that looks like no language we know, with an unsure intent, is
-            # treated as not understood (keyboard mashing, typos beyond repair).
-            "gibberish_language_confidence": 0.45,
-            "gibberish_intent_confidence": 0.7,
-            "gibberish_min_letters": 6,
-            "fallback_intent": "nlu_fallback",
             # Key of the channel metadata that carries a language hint (e.g. "uk-UA").
             "metadata_key": "language",
             "random_seed": 42,
@@ -168,15 +162,6 @@ class LanguageDetector(GraphComponent):
         if guess:
             return _decision(guess.code, guess.confidence, guess.source, guess.letters)
         return _decision(None, 0.0, None)
-
-    def _looks_like_gibberish(self, message: Message, guess: Guess) -> bool:
-        intent_confidence = (message.get(INTENT) or {}).get("confidence") or 0.0
-        return (
-            guess.source == "text"
-            and guess.letters >= self._config["gibberish_min_letters"]
-            and guess.confidence < self._config["gibberish_language_confidence"]
-            and intent_confidence < self._config["gibberish_intent_confidence"]
-        )
 
     def _mark_unsupported(self, message: Message, confidence: float) -> None:
         self._set_intent(message, self._config["unsupported_intent"], confidence)

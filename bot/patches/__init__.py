@@ -20,7 +20,7 @@ import rasa
 
 logger = logging.getLogger(__name__)
 
-#: The Rasa release the patches were written and tested against (requirements lock).
+#: The Rasa release the patches were written and tested against (requirements/runtime.lock).
 PINNED_RASA = "3.6.21"
 
 

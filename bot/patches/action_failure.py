@@ -99,4 +99,4 @@ async def run_or_apologise(
 def install() -> None:
     """Wrap ``RemoteAction.run`` (idempotent); the numbers are checked now, not mid-failure."""
     numbers()
-    RemoteAction.run = run_or_apologise  # type: ignore[method-assign]
+    RemoteAction.run = run_or_apologise

@@ -87,6 +87,6 @@ def interpolate_text(response: str, values: dict[str, Any]) -> str:
 
 def install() -> None:
     """Replace the slow parts (idempotent); called by :func:`bot.patches.install`."""
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
-    Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result
+    Event.resolve_by_type = staticmethod(resolve_event_type)
     interpolator.interpolate_text = interpolate_text

@@ -133,8 +133,15 @@ def test_office_card_arrives_as_readable_text(stack):
             for m in stack.graph.whatsapp_sent(number)
         )
     )
-    time.sleep(1)
-    bodies = [m["text"]["body"] for m in stack.graph.whatsapp_sent(number)]
+    # Replies come in order: once the goodbye is answered, the whole card has been sent.
+    assert send(stack, payload(number, [text_message(number, "/goodbye")]))[0] == 200
+    stack.graph.wait_for(
+        lambda _: any(
+            (m.get("text") or {}).get("body") in texts("ar", "utter_goodbye")
+            for m in stack.graph.whatsapp_sent(number)
+        )
+    )
+    bodies = [m["text"]["body"] for m in stack.graph.whatsapp_sent(number) if "text" in m]
     card = next(b for b in bodies if office.name in b)
     assert office.phone in card
     assert not any(b.lstrip().startswith("{") for b in bodies)  # no raw JSON card
@@ -155,9 +162,10 @@ def test_status_updates_and_reactions_get_no_answer(stack):
     reaction = wa_message(number, "reaction", reaction={"message_id": "wamid.X", "emoji": "👍"})
     assert send(stack, payload(number, [reaction]))[0] == 200
     assert send(stack, payload(number, [text_message(number, "/thank")]))[0] == 200
-    replies(stack, number)
-    time.sleep(1)
-    assert len(stack.graph.whatsapp_sent(number)) == 1
+    # Replies come in order: a reply to a status or reaction would precede the goodbye's.
+    assert send(stack, payload(number, [text_message(number, "/goodbye")]))[0] == 200
+    sent = replies(stack, number, 2)
+    assert len(sent) == 2 and sent[1]["text"]["body"] in texts("de", "utter_goodbye")
 
 
 def test_duplicate_message_ids_are_answered_once(stack):
@@ -166,11 +174,12 @@ def test_duplicate_message_ids_are_answered_once(stack):
     assert send(stack, greet)[0] == 200
     assert send(stack, greet)[0] == 200
     assert send(stack, payload(number, [text_message(number, "/thank")]))[0] == 200
-    sent = replies(stack, number, 2)
-    time.sleep(1)
-    sent = stack.graph.whatsapp_sent(number)
-    assert len(sent) == 2
+    # Replies come in order: a second greeting would precede the goodbye's reply.
+    assert send(stack, payload(number, [text_message(number, "/goodbye")]))[0] == 200
+    sent = replies(stack, number, 3)
+    assert len(sent) == 3
     assert sent[1]["text"]["body"] in texts("de", "utter_thank")
+    assert sent[2]["text"]["body"] in texts("de", "utter_goodbye")
 
 
 @pytest.mark.parametrize(
