@@ -6,7 +6,6 @@ is the expensive part, and tests/channels and tests/web share it.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 import yaml
 
 from bot.paths import DATA_DIR
-from tools.processes import free_port, server_env, start, start_rasa, stop
+from tools.processes import free_port, start_rasa, start_web, stop
 
 
 @dataclass(frozen=True)
@@ -46,19 +45,7 @@ def widget_stack(
         model_path, action_server, tmp, "credentials.yml", WIDGET_ALLOWED_ORIGINS=web_url
     )
     try:
-        web = start(
-            [sys.executable, "-m", "bot.web"],
-            f"{web_url}/healthz",
-            tmp / "web.log",
-            timeout=60,
-            env=server_env(
-                WEB_PORT=str(web_port),
-                # The staff console and retention job read the same tracker database.
-                ENDPOINTS=str(tmp / "endpoints.yml"),
-                RASA_PUBLIC_URL=rasa_url,
-                WIDGET_ALLOWED_ORIGINS=web_url,
-            ),
-        )
+        web = start_web(tmp, web_port, tmp / "endpoints.yml", rasa_url)
     except RuntimeError:
         stop(rasa)
         raise

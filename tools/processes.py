@@ -152,3 +152,27 @@ def write_shared_endpoints(
         f"  key_prefix: {key_prefix}\n"
     )
     return path
+
+
+def start_web(
+    log_dir: Path, port: int, endpoints: Path, rasa_url: str, **env: str
+) -> subprocess.Popen[bytes]:
+    """The web service (widget + staff console) on ``port``, wired to Rasa at ``rasa_url``.
+
+    The console and the retention job read the tracker database of ``endpoints``; only
+    the web service's own origin may embed the widget.
+    """
+    url = f"http://127.0.0.1:{port}"
+    return start(
+        [sys.executable, "-m", "bot.web"],
+        f"{url}/healthz",
+        log_dir / "web.log",
+        timeout=60,
+        env=server_env(
+            WEB_PORT=str(port),
+            ENDPOINTS=str(endpoints),
+            RASA_PUBLIC_URL=rasa_url,
+            WIDGET_ALLOWED_ORIGINS=url,
+            **env,
+        ),
+    )

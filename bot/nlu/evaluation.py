@@ -9,7 +9,7 @@ writes them to docs/benchmarks-nlu.md. Both parse in-process with a loaded Agent
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -78,17 +78,7 @@ class Score:
 
     def add(self, other: Score) -> None:
         """Add ``other``'s counts to this score (for the all-languages row)."""
-        for name in (
-            "examples",
-            "right",
-            "cities",
-            "cities_found",
-            "language_right",
-            "language_decided",
-            "in_training",
-            "right_unseen",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        add_counts(self, other)
         self.confusions.update(other.confusions)
 
 
@@ -107,8 +97,15 @@ class ExitScore:
 
     def add(self, other: ExitScore) -> None:
         """Add ``other``'s counts to this score (for the all-languages row)."""
-        for name in ("leave", "by_intent", "by_keywords", "caught", "answers", "answers_ended"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        add_counts(self, other)
+
+
+def add_counts(total: Any, other: Any) -> None:
+    """Add every integer field of the dataclass ``other`` to the same field of ``total``."""
+    for item in fields(total):
+        value = getattr(total, item.name)
+        if isinstance(value, int):
+            setattr(total, item.name, value + getattr(other, item.name))
 
 
 def examples(directory: Path, lang: str) -> list[Message]:

@@ -8,7 +8,6 @@ so its connection stays with one worker and needs no sticky sessions.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,7 +24,15 @@ from tests.helpers import texts
 from tests.stack import essen_jobcenter_phones
 from tests.web.conftest import BOT_TIMEOUT_MS
 from tools.postgres import throwaway_database
-from tools.processes import RASA_SERVER, free_port, server_env, start, stop, write_shared_endpoints
+from tools.processes import (
+    RASA_SERVER,
+    free_port,
+    server_env,
+    start,
+    start_web,
+    stop,
+    write_shared_endpoints,
+)
 
 REDIS_DB = 5
 CONVERSATIONS = 12
@@ -114,18 +121,7 @@ def workers(
     )
     rasa_url = f"http://127.0.0.1:{port}"
     try:
-        web = start(
-            [sys.executable, "-m", "bot.web"],
-            f"{web_url}/healthz",
-            tmp / "web.log",
-            timeout=60,
-            env=server_env(
-                WEB_PORT=str(web_port),
-                ENDPOINTS=str(endpoints),
-                RASA_PUBLIC_URL=rasa_url,
-                WIDGET_ALLOWED_ORIGINS=web_url,
-            ),
-        )
+        web = start_web(tmp, web_port, endpoints, rasa_url)
     except RuntimeError:
         stop(rasa)
         raise
