@@ -8,7 +8,9 @@ Takes the same arguments as the ``rasa`` command. Before handing over it
   ``$RASA_AUTH_TOKEN_FILE`` when ``--enable-api`` is given, so the token never appears
   on a command line (``ps`` shows argv to every user of the machine);
 - creates files private to their owner (``umask 077``): the SQLite tracker store and
-  everything else Rasa writes under ``var/``.
+  everything else Rasa writes under ``var/``;
+- with ``WEGWEISER_LOG_FORMAT=json``, logs JSON lines without message texts or
+  conversation ids (:mod:`bot.observability.logging`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ def main() -> None:
     from bot.patches import install
 
     install()
+    from bot.observability import logging as json_logging
+
+    if json_logging.wanted():
+        json_logging.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = [sys.argv[0], *with_token(sys.argv[1:], auth_token(os.environ))]

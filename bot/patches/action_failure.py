@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Coroutine
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.shared.core.events import Event
 
+from bot.observability.metrics import ACTION_ERRORS
 from bot.offices.directory import current_directory
 
 if TYPE_CHECKING:
@@ -87,12 +88,9 @@ async def run_or_apologise(
     except ActionExecutionRejection:
         raise
     except Exception as error:  # noqa: BLE001 - whatever broke, the person gets an answer
-        logger.error(
-            "custom action %s failed (%s); replied with %s",
-            self.name(),
-            type(error).__name__,
-            RESPONSE,
-        )
+        reason = type(error).__name__
+        logger.error("custom action %s failed (%s); replied with %s", self.name(), reason, RESPONSE)
+        ACTION_ERRORS.labels(self.name(), reason).inc()
         return await kind_reply(nlg, tracker, output_channel)
 
 
