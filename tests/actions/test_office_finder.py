@@ -123,10 +123,12 @@ def test_immigration_office_outside_the_twelve_leads_with_the_official_finder(di
     outcome = office_finder.find_office(directory, "ar", "Köln", None, "immigration_office")
     first = outcome.replies[1]
     finder = directory.by_id("de-bamf-navi-auslaenderbehoerden")
-    assert first.values["name"] == finder.name
+    # The German name is kept left-to-right inside the Arabic card (marks around it).
+    assert first.values["name"] == f"\u200e{finder.name}\u200f"
+    assert first.custom["name"] == finder.name
     assert first.custom["website"] == finder.website
     assert first.values["description"].startswith("بحث رسمي")
-    assert first.values["source"] == finder.source_url
+    assert first.custom["source"] == finder.source_url
 
 
 def test_unknown_postcode_without_office_type_gets_the_finders(directory):
