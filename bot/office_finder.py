@@ -41,10 +41,6 @@ class Outcome:
     slots: dict[str, Any] = field(default_factory=dict)
 
 
-#: Messages that belong to the card before them (guidance/result.py keeps them together).
-CARD_FOLLOW_UPS = frozenset({"utter_office_hours", "utter_office_outdated"})
-
-
 def card(office: Office, language: str | None) -> list[Reply]:
     """The contact card for one office, kept under MAX_MESSAGE characters.
 

@@ -6,7 +6,8 @@ from typing import Any, Mapping
 
 from bot.guidance.form import CITY, city_types
 from bot.guidance.rules import QUESTIONS, SKIPPED, Decision, Pick, decide
-from bot.office_finder import CARD_FOLLOW_UPS, Reply, card, national_cards, office_cards
+from bot.office_finder import Reply, card, national_cards, office_cards
+from bot.offices.cards import CARD_FOLLOW_UPS
 from bot.offices.directory import Directory
 
 ASSUMED = {

@@ -32,6 +32,8 @@ MAX_MESSAGE = 700
 #: Source lines on a text card (the best one); the structured card carries all of them.
 SOURCES_ON_CARD = 1
 LRM, RLM = "\u200e", "\u200f"
+#: Messages that belong to the card before them (guidance/result.py keeps them together).
+CARD_FOLLOW_UPS = frozenset({"utter_office_hours", "utter_office_outdated"})
 
 
 @cache

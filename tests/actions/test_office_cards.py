@@ -11,7 +11,6 @@ import yaml
 from bot import office_finder
 from bot.guidance.result import _once
 from bot.languages import DATA_DIR, RTL, SUPPORTED
-from bot.office_finder import Reply
 from bot.offices import load_directory
 from bot.offices.cards import MAX_MESSAGE, card_texts, render
 from bot.offices.directory import Office
@@ -246,8 +245,9 @@ def test_the_herne_immigration_office_sends_its_hours_separately(directory, lang
 
 
 def test_a_repeated_card_drops_its_hours_message_too():
-    card = Reply("utter_office_card", {"name": "A"})
-    hours = Reply("utter_office_hours", {"name": "A", "hours": "Mo 8-12"})
-    reason = Reply("utter_guidance_reason_x")
+    reply = office_finder.Reply
+    card = reply("utter_office_card", {"name": "A"})
+    hours = reply("utter_office_hours", {"name": "A", "hours": "Mo 8-12"})
+    reason = reply("utter_guidance_reason_x")
     kept = _once([card, hours, reason, card, hours])
     assert kept == [card, hours, reason]
