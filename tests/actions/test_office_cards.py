@@ -10,10 +10,10 @@ import yaml
 
 from bot import office_finder
 from bot.guidance.result import _once
-from bot.languages import DATA_DIR, RTL, SUPPORTED
+from bot.languages import RTL, SUPPORTED
 from bot.offices import load_directory
 from bot.offices.cards import MAX_MESSAGE, card_texts, render
-from bot.offices.directory import Office
+from bot.offices.directory import OFFICES_DIR, Office
 from bot.offices.provenance import (
     international_number,
     load_area_codes,
@@ -124,8 +124,8 @@ def test_every_other_number_links_in_international_form(directory):
 
 
 def test_area_codes_come_from_the_bundesnetzagentur_list():
-    codes = load_area_codes(DATA_DIR / "offices")
-    with (DATA_DIR / "offices" / "area_codes.yml").open(encoding="utf-8") as handle:
+    codes = load_area_codes(OFFICES_DIR)
+    with (OFFICES_DIR / "area_codes.yml").open(encoding="utf-8") as handle:
         table = yaml.safe_load(handle)
     assert "bundesnetzagentur.de" in table["source_url"]
     assert codes["Essen"].code == "0201" and codes["Herne"].code == "02323"
@@ -150,7 +150,7 @@ def test_official_sources_come_first_on_every_card(directory):
 
 
 def test_ranking_puts_the_official_page_before_the_newspaper():
-    kinds = load_source_kinds(DATA_DIR / "offices")
+    kinds = load_source_kinds(OFFICES_DIR)
     record = {
         "id": "x",
         "office_type": "jobcenter",
@@ -184,7 +184,7 @@ def test_a_record_known_only_from_the_press_says_check_before_you_go(directory, 
 
 def test_the_validator_refuses_an_unclassified_source(tmp_path):
     target = tmp_path / "offices"
-    shutil.copytree(DATA_DIR / "offices", target)
+    shutil.copytree(OFFICES_DIR, target)
     path = target / "essen.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["offices"][0]["source_url"] = "https://blog.example.org/post"
