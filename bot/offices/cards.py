@@ -163,11 +163,24 @@ def source_line(source: Source, language: str | None) -> str:
     )
 
 
-def sources_block(office: Office, language: str | None, limit: int = SOURCES_ON_CARD) -> str:
-    """The card's source lines (official first) and, if only the press reports it, the warning."""
-    lines = [source_line(s, language) for s in office.sources[:limit]]
+def check_note(office: Office, language: str | None) -> str | None:
+    """The "please check before you go" note for a record without an official source.
+
+    A record known only from the press says so; one from other unofficial pages
+    (blogs, third-party portals) gets the general wording.
+    """
     if office.press_only:
-        lines.append(card_texts(language)["press_only"])
+        return card_texts(language)["press_only"]
+    if office.unofficial_only:
+        return card_texts(language)["unofficial_only"]
+    return None
+
+
+def sources_block(office: Office, language: str | None, limit: int = SOURCES_ON_CARD) -> str:
+    """The card's source lines (official first), then the check note where needed."""
+    lines = [source_line(s, language) for s in office.sources[:limit]]
+    if note := check_note(office, language):
+        lines.append(note)
     return "\n".join(_line(line, language) for line in lines)
 
 
@@ -192,10 +205,10 @@ def card_data(
     ``source_date`` is None when that source's date is unknown, and ``source_note`` says
     so in the user's language. ``tel`` is None for a number that does not dial as printed
     (``phone_note`` explains it). ``opening_hours`` is None when the hours follow in
-    their own message (``opening_hours_separate``).
+    their own message (``opening_hours_separate``). ``check_before_visit`` is the
+    "please check before you go" note of a record without an official source.
     """
     first = office.sources[0] if office.sources else Source(office.source_url, "other")
-    texts = card_texts(language)
     return {
         "type": "office_card",
         "id": office.id,
@@ -215,6 +228,6 @@ def card_data(
         "source_note": source_date_note(first, language, bidi=False),
         "sources": [{"url": s.url, "kind": s.kind, "date": s.date} for s in office.sources],
         "press_only": office.press_only,
-        "check_before_visit": texts["press_only"] if office.press_only else None,
+        "check_before_visit": check_note(office, language),
         "outdated": office.outdated,
     }

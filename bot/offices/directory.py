@@ -104,6 +104,11 @@ class Office:
         return bool(self.sources) and all(s.kind == "press" for s in self.sources)
 
     @property
+    def unofficial_only(self) -> bool:
+        """No source is the office itself or an authority: also "please check before you go"."""
+        return bool(self.sources) and all(s.kind != "official" for s in self.sources)
+
+    @property
     def is_national(self) -> bool:
         """A nationwide or NRW-wide service rather than a local office."""
         return any(city in NATIONAL for city in self.serves)

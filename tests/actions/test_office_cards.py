@@ -182,6 +182,21 @@ def test_a_record_known_only_from_the_press_says_check_before_you_go(directory, 
     assert card_texts(language)["press_only"] not in official_sources
 
 
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_every_record_without_an_official_source_asks_to_check_first(directory, language):
+    notes = {card_texts(language)["press_only"], card_texts(language)["unofficial_only"]}
+    blog = directory.by_id("bielefeld-willkommen-buero")  # a third-party page, no press
+    assert blog.unofficial_only and not blog.press_only
+    for office in shown(directory):
+        card = office_finder.card(office, language)[0]
+        official = any(s.kind == "official" for s in office.sources)
+        assert (card.custom["check_before_visit"] in notes) is not official, office.id
+        if not official:
+            assert card.custom["check_before_visit"] in card.values["sources"]
+    blog_card = office_finder.card(blog, language)[0]
+    assert blog_card.custom["check_before_visit"] == card_texts(language)["unofficial_only"]
+
+
 def test_the_validator_refuses_an_unclassified_source(tmp_path):
     target = tmp_path / "offices"
     shutil.copytree(OFFICES_DIR, target)
