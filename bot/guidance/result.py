@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from bot.guidance.form import CITY, city_types
 from bot.guidance.rules import QUESTIONS, SKIPPED, Decision, Pick, decide
+from bot.offices.cards import CARD_FOLLOW_UPS
 from bot.offices.directory import Directory
 from bot.offices.finder import card, national_cards, office_cards
 from bot.replies import Reply
@@ -33,7 +34,7 @@ def _cards(pick: Pick, city: str | None, directory: Directory, language: str | N
 
 
 def _once(replies: list[Reply]) -> list[Reply]:
-    """Each card once (a hotline may serve several picks), with its outdated note."""
+    """Each card once (a hotline may serve several picks), with its follow-up messages."""
     seen: set[str] = set()
     out: list[Reply] = []
     skipping = False
@@ -41,7 +42,7 @@ def _once(replies: list[Reply]) -> list[Reply]:
         if reply.response == "utter_office_card":
             skipping = reply.values["name"] in seen
             seen.add(reply.values["name"])
-        elif reply.response != "utter_office_outdated":
+        elif reply.response not in CARD_FOLLOW_UPS:
             skipping = False
         if not skipping:
             out.append(reply)

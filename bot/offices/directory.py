@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import yaml
 
+from bot.offices.provenance import (
+    TABLE_FILES,
+    AreaCode,
+    Source,
+    load_area_codes,
+    load_source_kinds,
+    ranked_sources,
+)
 from bot.paths import DATA_DIR
 
 OFFICES_DIR = DATA_DIR / "offices"
@@ -36,26 +44,47 @@ class Office:
     website: str | None = None
     opening_hours: str | None = None
     source_date: str | None = None
+    #: Main and additional sources, official first, the press last (provenance.py).
+    sources: tuple[Source, ...] = ()
+    #: The area code of the office's city, to explain a number printed without one.
+    area_code: AreaCode | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> Office:
-        """Build from a YAML record (validated separately, see validation.py)."""
+    def from_record(
+        cls,
+        record: dict[str, Any],
+        source_kinds: Mapping[str, str] | None = None,
+        area_codes: Mapping[str, AreaCode] | None = None,
+    ) -> Office:
+        """Build from a YAML record (validated separately, see validation.py).
+
+        ``source_kinds`` (host -> kind) ranks the sources; ``area_codes`` (city -> code)
+        gives the area code of the city the office is in.
+        """
+        address = dict(record.get("address") or {})
+        serves = tuple(record.get("serves") or ())
+        codes = area_codes or {}
+        city = address.get("city") if address.get("city") in codes else None
+        if city is None and len(serves) == 1:
+            city = serves[0]
         return cls(
             id=record["id"],
             office_type=record["office_type"],
             name=record["name"],
-            serves=tuple(record.get("serves") or ()),
+            serves=serves,
             status=record["status"],
             source_url=record["source_url"],
             confidence=record["confidence"],
             last_verified=str(record.get("last_verified", "")),
-            address=dict(record.get("address") or {}),
+            address=address,
             phone=record.get("phone"),
             email=record.get("email"),
             website=record.get("website"),
             opening_hours=record.get("opening_hours"),
             source_date=str(record["source_date"]) if record.get("source_date") else None,
+            sources=ranked_sources(record, source_kinds or {}),
+            area_code=codes.get(city) if city else None,
             raw=record,
         )
 
@@ -68,6 +97,16 @@ class Office:
     def outdated(self) -> bool:
         """Shown with a "please check before you go" note."""
         return self.status == "possibly_outdated"
+
+    @property
+    def press_only(self) -> bool:
+        """Known only from press coverage: the card says "please check before you go"."""
+        return bool(self.sources) and all(s.kind == "press" for s in self.sources)
+
+    @property
+    def unofficial_only(self) -> bool:
+        """No source is the office itself or an authority: also "please check before you go"."""
+        return bool(self.sources) and all(s.kind != "official" for s in self.sources)
 
     @property
     def is_national(self) -> bool:
@@ -135,8 +174,8 @@ def read_yaml(path: Path) -> Any:
 
 
 def office_files(directory: Path = OFFICES_DIR) -> Iterable[Path]:
-    """The files holding office records (everything but postcodes/fallbacks)."""
-    return sorted(p for p in directory.glob("*.yml") if p.stem not in ("postcodes", "fallbacks"))
+    """The files holding office records (everything but the tables, see TABLE_FILES)."""
+    return sorted(p for p in directory.glob("*.yml") if p.stem not in TABLE_FILES)
 
 
 def load_directory(directory: Path = OFFICES_DIR, validate: bool = True) -> Directory:
@@ -147,8 +186,10 @@ def load_directory(directory: Path = OFFICES_DIR, validate: bool = True) -> Dire
         problems = validate_files(directory)
         if problems:
             raise DirectoryError(problems)
+    kinds = load_source_kinds(directory)
+    area_codes = load_area_codes(directory)
     offices = tuple(
-        Office.from_record(r)
+        Office.from_record(r, kinds, area_codes)
         for path in office_files(directory)
         for r in read_yaml(path)["offices"]
     )

@@ -8,28 +8,52 @@ from __future__ import annotations
 
 import json
 
-from bot.offices.cards import card_data, details
+from bot.offices.cards import (
+    MAX_MESSAGE,
+    card_data,
+    details,
+    hours_text,
+    isolate,
+    render,
+    sources_block,
+)
 from bot.offices.directory import Directory, Office
 from bot.replies import Outcome, Reply
 from bot.responses import office_type_text
 
 
 def card(office: Office, language: str | None) -> list[Reply]:
-    """The contact card for one office (plus the outdated note where needed)."""
+    """The contact card for one office, kept under MAX_MESSAGE characters.
+
+    A card that would be longer sends its opening hours as the next message and, if
+    still too long, leaves out the map link (the address stays; the widget's structured
+    card keeps both). The outdated note follows last.
+    """
     description = office_type_text(language, office.office_type)["description"]
+    name = isolate(office.name, language)
+    steps = [(True, True), (False, True), (False, False)]
+    if not office.opening_hours:
+        steps = [(True, True), (True, False)]
+    for with_hours, with_map in steps:
+        values = {
+            "name": name,
+            "description": description,
+            "details": details(office, language, with_hours=with_hours, with_map=with_map),
+            "sources": sources_block(office, language),
+        }
+        if len(render("utter_office_card", language, values)) <= MAX_MESSAGE:
+            break
     replies = [
         Reply(
             "utter_office_card",
-            {
-                "name": office.name,
-                "description": description,
-                "details": details(office),
-                "source": office.source_url,
-                "source_date": office.source_date or office.last_verified,
-            },
-            custom=card_data(office, description),
+            values,
+            custom=card_data(office, description, language, with_hours=with_hours),
         )
     ]
+    if not with_hours:
+        replies.append(
+            Reply("utter_office_hours", {"name": name, "hours": hours_text(office, language)})
+        )
     if office.outdated:
         replies.append(Reply("utter_office_outdated"))
     return replies

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from bot.offices.provenance import TABLE_FILES, kind_of, load_source_kinds, validate_tables
+
 OFFICE_TYPES = frozenset(
     {
         "jobcenter",
@@ -76,8 +78,16 @@ def _load(path: Path, problems: list[str]) -> Any:
         return None
 
 
-def validate_record(record: Any, where: str, postcodes: dict[str, str]) -> list[str]:
-    """Problems of one office record; ``postcodes`` maps postcode -> city."""
+def validate_record(
+    record: Any,
+    where: str,
+    postcodes: dict[str, str],
+    source_kinds: dict[str, str] | None = None,
+) -> list[str]:
+    """Problems of one office record; ``postcodes`` maps postcode -> city.
+
+    With ``source_kinds`` (host -> kind), every source host must be classified.
+    """
     if not isinstance(record, dict):
         return [f"{where}: record is not a mapping"]
     rid = record.get("id", "?")
@@ -106,6 +116,14 @@ def validate_record(record: Any, where: str, postcodes: dict[str, str]) -> list[
     for url in record.get("additional_sources") or []:
         if not URL.match(str(url)):
             problems.append(f"{at}: additional source {url!r} is not an http(s) URL")
+    if source_kinds is not None:
+        # Cards rank sources by kind, so an unclassified source would rank by accident.
+        for url in [record.get("source_url"), *(record.get("additional_sources") or [])]:
+            if url and URL.match(str(url)) and kind_of(str(url), source_kinds) is None:
+                problems.append(
+                    f"{at}: source {url!r}: its host is not in source_kinds.yml "
+                    "(classify it as official, other or press)"
+                )
     for key in ("source_date", "last_verified"):
         if record.get(key) and not DATE.match(str(record[key])):
             problems.append(f"{at}: {key} {record[key]!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
@@ -139,16 +157,18 @@ def validate_files(directory: Path) -> list[str]:
             postcodes[str(code)] = city
     if not postal.get("source_url"):
         problems.append("postcodes.yml: missing source_url")
+    problems += validate_tables(directory, set(postcodes.values()))
+    kinds = load_source_kinds(directory)
     seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.yml")):
-        if path.stem in ("postcodes", "fallbacks"):
+        if path.stem in TABLE_FILES:
             continue
         data = _load(path, problems)
         if not isinstance(data, dict) or not isinstance(data.get("offices"), list):
             problems.append(f"{path.name}: expected a top-level 'offices:' list")
             continue
         for record in data["offices"]:
-            problems += validate_record(record, path.name, postcodes)
+            problems += validate_record(record, path.name, postcodes, kinds)
             rid = record.get("id") if isinstance(record, dict) else None
             if rid in seen:
                 problems.append(f"{path.name} record {rid!r}: duplicate id (also in {seen[rid]})")

@@ -38,7 +38,8 @@ RESPONSE = "utter_technical_problem"
 TIMEOUT_ENV = "WEGWEISER_ACTION_TIMEOUT"
 DEFAULT_TIMEOUT = 1.5
 #: Template value -> directory record whose phone number it shows (data/offices/national.yml).
-NUMBERS = {"ba_phone": "de-ba-servicenummer", "phone_115": "de-behoerdennummer-115"}
+#: Only records whose source is official (the BA service number is known only from press).
+NUMBERS = {"phone_115": "de-behoerdennummer-115", "bamf_phone": "de-bamf-buergerservice"}
 
 RunType = Callable[..., Coroutine[Any, Any, list[Event]]]
 ORIGINAL_RUN: RunType = RemoteAction.run

@@ -106,13 +106,12 @@ def test_city_outside_the_twelve_gets_the_nationwide_services_the_issue_names(di
     cards = [r for r in outcome.replies[1:] if r.response == "utter_office_card"]
     by_id = {directory.by_id(i).name: i for i in directory.fallbacks["default"]}
     ids = [by_id[c.values["name"]] for c in cards]
-    # BA service number, Jobcenter finder, Ausländerbehörde finder, BAMF course search,
-    # recognition portal, in this order.
+    # BA service number, the BA's local agencies, Ausländerbehörde finder, recognition
+    # portal, in this order (every one a record of the shared research file).
     assert ids == [
         "de-ba-servicenummer",
         "de-ba-dienststellen-vor-ort",
         "de-bamf-navi-auslaenderbehoerden",
-        "de-bamf-navi",
         "de-portal-anerkennung-in-deutschland",
     ]
     details = "\n".join(c.values["details"] for c in cards)
@@ -124,10 +123,12 @@ def test_immigration_office_outside_the_twelve_leads_with_the_official_finder(di
     outcome = office_finder.find_office(directory, "ar", "Köln", None, "immigration_office")
     first = outcome.replies[1]
     finder = directory.by_id("de-bamf-navi-auslaenderbehoerden")
-    assert first.values["name"] == finder.name
+    # The German name is kept left-to-right inside the Arabic card (marks around it).
+    assert first.values["name"] == f"\u200e{finder.name}\u200f"
+    assert first.custom["name"] == finder.name
     assert first.custom["website"] == finder.website
     assert first.values["description"].startswith("بحث رسمي")
-    assert first.values["source"] == finder.source_url
+    assert first.custom["source"] == finder.source_url
 
 
 def test_unknown_postcode_without_office_type_gets_the_finders(directory):
