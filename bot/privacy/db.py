@@ -66,11 +66,50 @@ def database_url(config: dict[str, Any]) -> str | sa.engine.URL:
 
 
 def engine_for(engine_or_url: Engine | str | sa.engine.URL | None = None) -> Engine:
-    """An engine: the one given, one for a URL, or the tracker store's from endpoints."""
+    """An engine: the one given, one for a URL, or the tracker store's from endpoints.
+
+    SQLite engines overwrite what they delete (see :func:`secure_deletes`).
+    """
     if isinstance(engine_or_url, Engine):
-        return engine_or_url
+        return secure_deletes(engine_or_url)
     url = engine_or_url or database_url(tracker_store_config())
-    return sa.create_engine(url, future=True)
+    return secure_deletes(sa.create_engine(url, future=True))
+
+
+def secure_deletes(engine: Engine) -> Engine:
+    """Make SQLite zero the pages it frees.
+
+    Deleted conversations must not survive in free pages of the file (PostgreSQL's
+    VACUUM reclaims dead rows itself).
+    """
+    if engine.dialect.name == "sqlite" and not getattr(engine, "_wegweiser_secure", False):
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA secure_delete = ON")
+            cursor.close()
+
+        engine._wegweiser_secure = True  # type: ignore[attr-defined]
+        engine.dispose()  # pooled connections were opened without the pragma
+    return engine
+
+
+def scrub_after_delete(engine: Engine) -> None:
+    """After a deletion on SQLite, leave no copy of the deleted text in the file.
+
+    Merges the search index's segments (the console's FTS table keeps deleted text in
+    old segments until then) and empties the write-ahead log.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        if sa.inspect(conn).has_table("console_messages_fts"):
+            conn.execute(
+                sa.text("INSERT INTO console_messages_fts(console_messages_fts) VALUES('optimize')")
+            )
+    with engine.connect() as conn:
+        conn.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def has_events(engine: Engine) -> bool:

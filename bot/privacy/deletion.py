@@ -16,7 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from bot.privacy.db import engine_for, events, has_events, metadata, tracker_store_config
+from bot.privacy.db import (
+    engine_for,
+    events,
+    has_events,
+    metadata,
+    scrub_after_delete,
+    tracker_store_config,
+)
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -114,4 +121,5 @@ def delete_conversation(
         delete_related(conn, related_tables(also_delete_from), [sender_id])
         if deleted:
             record(conn, "admin_deletion", conversations=1, events=deleted)
+    scrub_after_delete(engine)
     return deleted

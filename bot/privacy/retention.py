@@ -1,4 +1,12 @@
-"""Delete conversations whose last event is older than the retention period.
+"""Delete what is older than the retention period.
+
+That is whole conversations whose last event is older, and the old sessions of
+conversations that are still going on.
+
+A person who writes every 89 days must not be kept forever: Rasa splits a conversation
+into sessions (``session_started`` events), and a still active conversation loses every
+session that ended before the cutoff; the session that reaches past it stays whole, so
+Rasa (which loads only the latest session) and the dialogue are unaffected.
 
 The period (days) comes from, in order: the caller (``--days``), the environment
 variable ``WEGWEISER_RETENTION_DAYS``, ``retention_days`` in the endpoints file's
@@ -21,7 +29,13 @@ import sqlalchemy as sa
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.privacy.db import engine_for, events, has_events, tracker_store_config
+from bot.privacy.db import (
+    engine_for,
+    events,
+    has_events,
+    scrub_after_delete,
+    tracker_store_config,
+)
 from bot.privacy.deletion import delete_related, ensure_log_table, record, related_tables
 
 logger = logging.getLogger(__name__)
@@ -121,9 +135,50 @@ def purge(
             gone = [s for s in chunk if s not in kept]
             delete_related(conn, related, gone)
             deleted += len(gone)
-        if deleted:
+        count += _purge_old_sessions(conn, cutoff)
+        if deleted or count:
             record(conn, "retention", conversations=deleted, events=count)
+    if count:
+        scrub_after_delete(engine)
     return Result(days, cutoff, deleted, count, dry_run)
+
+
+def old_session_boundaries(conn: sa.engine.Connection, cutoff: float) -> dict[str, float]:
+    """Where the old part of each conversation ends.
+
+    For conversations with events on both sides of ``cutoff``: the start of the session
+    that holds their first event after the cutoff (everything before it is old).
+    """
+    first_recent = (
+        sa.select(events.c.sender_id, sa.func.min(events.c.timestamp).label("first"))
+        .where(events.c.timestamp >= cutoff)
+        .group_by(events.c.sender_id)
+        .subquery()
+    )
+    query = (
+        sa.select(events.c.sender_id, sa.func.max(events.c.timestamp))
+        .join(first_recent, first_recent.c.sender_id == events.c.sender_id)
+        .where(events.c.type_name == "session_started")
+        .where(events.c.timestamp <= first_recent.c.first)
+        .group_by(events.c.sender_id)
+    )
+    return {sender: boundary for sender, boundary in conn.execute(query)}
+
+
+def _purge_old_sessions(conn: sa.engine.Connection, cutoff: float) -> int:
+    """Delete the old sessions of active conversations; returns the number of events."""
+    removed = 0
+    has_messages = sa.inspect(conn).has_table("console_messages")
+    messages = sa.table("console_messages", sa.column("event_id"))
+    for sender, boundary in old_session_boundaries(conn, cutoff).items():
+        old = (events.c.sender_id == sender) & (events.c.timestamp < boundary)
+        ids = list(conn.execute(sa.select(events.c.id).where(old)).scalars())
+        for i in range(0, len(ids), BATCH):
+            chunk = ids[i : i + BATCH]
+            if has_messages:  # the console's copy of those user messages goes too
+                conn.execute(sa.delete(messages).where(messages.c.event_id.in_(chunk)))
+            removed += conn.execute(sa.delete(events).where(events.c.id.in_(chunk))).rowcount
+    return removed
 
 
 def _recent(cutoff: float) -> sa.sql.Select:

@@ -22,6 +22,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.privacy.db import scrub_after_delete, secure_deletes
 from bot.privacy.deletion import delete_related, delete_sender_rows, ensure_log_table, record
 from bot.privacy.events import redact_events
 from bot.privacy.markers import is_deletion_marker
@@ -49,6 +50,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.retention_days = retention_days
         self.also_delete_from = tuple(also_delete_from or ())
         super().__init__(*args, **kwargs)
+        secure_deletes(self.engine)
         ensure_log_table(self.engine)
         find("0176 1234567")  # build the spaCy pipeline now, not during the first reply
 
@@ -67,6 +69,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 if deleted:
                     record(session, "self_deletion", conversations=1, events=deleted)
                 session.commit()
+                scrub_after_delete(self.engine)
                 logger.info("Deleted a conversation on the user's request (%d events).", deleted)
                 return
             stored = redact_events(new_events)

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.paths import PROJECT_ROOT
 from bot.privacy import deletion, retention
-from bot.privacy.db import events, metadata
+from bot.privacy.db import events, metadata, secure_deletes
 from bot.privacy.deletion import delete_conversation
 from bot.privacy.retention import purge, retention_days
 from tests.privacy.helpers import console_tags
@@ -195,3 +195,75 @@ def test_log_table_creation_survives_losing_the_race_to_another_worker(db_url, m
     deletion.ensure_log_table(engine)  # no error: the table is there
     assert sa.inspect(engine).has_table("privacy_log")
     engine.dispose()
+
+
+def seed_sessions(
+    url: str, sender: str, sessions: list[list[float]], text: str
+) -> sa.engine.Engine:
+    """A conversation of several Rasa sessions: each a session start and user messages."""
+    engine = sa.create_engine(url, future=True)
+    metadata.create_all(engine, tables=[events])
+    with engine.begin() as conn:
+        for ages in sessions:
+            start = max(ages) + 0.001
+            rows = [("session_started", start, {"event": "session_started"})]
+            rows += [("user", age, {"event": "user", "text": f"{text} {age}"}) for age in ages]
+            for type_name, age, data in rows:
+                conn.execute(
+                    events.insert().values(
+                        sender_id=sender,
+                        type_name=type_name,
+                        timestamp=NOW - age * DAY,
+                        data=json.dumps(data),
+                    )
+                )
+    return engine
+
+
+def test_someone_writing_every_89_days_loses_the_old_sessions(db_url):
+    # Sessions 267, 178, 89 and 0 days ago: only the last two are within 90 days.
+    engine = seed_sessions(db_url, "returning", [[267], [178], [89], [0.1]], "hallo")
+    engine = seed_sessions(db_url, "spanning", [[120, 30]], "hallo")  # one session across
+    result = purge(engine, 90)
+    assert result.conversations == 0 and result.events == 4
+    with engine.connect() as conn:
+        ages = sorted(
+            round((NOW - ts) / DAY)
+            for ts in conn.execute(
+                sa.select(events.c.timestamp).where(events.c.sender_id == "returning")
+            ).scalars()
+        )
+    assert ages == [0, 0, 89, 89]  # two sessions left, each its start + one message
+    assert senders(engine)["spanning"] == 3  # the active session stays whole
+    with engine.connect() as conn:
+        log = conn.execute(sa.select(deletion.privacy_log.c.events)).scalars().all()
+    assert log == [4]
+
+
+def test_deleted_text_does_not_survive_in_the_sqlite_file(tmp_path):
+    path = tmp_path / "tracker.db"
+    url = f"sqlite:///{path}"
+    marker = "Zeugenschutzprogramm-" + os.urandom(6).hex()
+    seed_sessions(url, "to-delete", [[1, 0.5]], marker).dispose()
+    assert marker.encode() in path.read_bytes()
+    assert delete_conversation(url, "to-delete", also_delete_from=()) == 3
+    data = path.read_bytes()
+    wal = tmp_path / "tracker.db-wal"
+    if wal.exists():
+        data += wal.read_bytes()
+    assert marker.encode() not in data
+
+
+def test_sqlite_engines_zero_what_they_delete_whatever_the_build_default(tmp_path):
+    # Debian's SQLite zeroes freed pages by default; other builds do not. Simulate one.
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}", future=True)
+
+    @sa.event.listens_for(engine, "connect")
+    def build_default_off(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA secure_delete = OFF")
+
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 0
+    secure_deletes(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
