@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -26,7 +26,7 @@ def _message(tracker: Tracker) -> Message:
     )
 
 
-def _reset() -> List[EventType]:
+def _reset() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
 
 
@@ -38,8 +38,8 @@ class ValidateGuidanceForm(FormValidationAction):
         return "validate_guidance_form"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """One form turn: bot.guidance.form.step decides, this only translates."""
         requested = tracker.get_slot(REQUESTED_SLOT) if tracker.active_loop_name else None
         answers = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
@@ -58,7 +58,7 @@ class ValidateGuidanceForm(FormValidationAction):
             dispatcher.utter_message(response="utter_guidance_stopped")
             return _reset() + [SlotSet(REQUESTED_SLOT, None)]
         send(dispatcher, result.replies)
-        events: List[EventType] = [SlotSet(k, v) for k, v in result.slots.items()]
+        events: list[EventType] = [SlotSet(k, v) for k, v in result.slots.items()]
         if requested and not result.understood:
             # Re-ask instead of rejecting: the answer was for us, we just could not read it.
             events.append(SlotSet(requested, None))
@@ -74,8 +74,8 @@ class ActionGuidanceResult(Action):
         return "action_guidance_result"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Send the recommendation, then forget the answers (the city stays known)."""
         answers = {slot: tracker.get_slot(slot) for slot in FORM_SLOTS}
         if answers["guidance_city"] is None:
@@ -93,8 +93,8 @@ class ActionGuidanceStop(Action):
         return "action_guidance_stop"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Close the form if one is open and forget its answers."""
         dispatcher.utter_message(response="utter_guidance_stopped")
         return _close(tracker)
@@ -108,13 +108,13 @@ class ActionGuidanceClose(Action):
         return "action_guidance_close"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Close the form and forget its answers; the request's own rule answers."""
         return _close(tracker)
 
 
-def _close(tracker: Tracker) -> List[EventType]:
+def _close(tracker: Tracker) -> list[EventType]:
     events = _reset() + [SlotSet(REQUESTED_SLOT, None)]
     if tracker.active_loop_name:
         events.insert(0, ActiveLoop(None))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -13,7 +13,7 @@ from bot.languages import is_supported, normalise_code
 from bot.nlu.language_policy import LanguageState, resolve
 
 
-def hint_decision(tracker: Tracker) -> Dict[str, Any] | None:
+def hint_decision(tracker: Tracker) -> dict[str, Any] | None:
     """The channel's language hint as a decision.
 
     Button payloads ("/greet") skip the NLU pipeline, so no decision was made
@@ -36,8 +36,8 @@ class ActionResolveLanguage(Action):
         return "action_resolve_language"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Apply bot.nlu.language_policy to this message's decision."""
         message = tracker.latest_message
         chosen = None
@@ -59,8 +59,8 @@ class ActionChooseLanguage(Action):
         return "action_choose_language"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """The slot was already set by action_resolve_language in this turn."""
         chosen = latest_entity(tracker, "language")
         if chosen and chosen == tracker.get_slot("language"):

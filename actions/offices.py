@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -21,8 +21,8 @@ class ActionFindOffice(Action):
         return "action_find_office"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Show the card, or ask for the one thing that is missing."""
         # A city named now wins over a postcode remembered from earlier ("… in Berlin?").
         named_city = latest_entity(tracker, "city")
@@ -48,8 +48,8 @@ class ActionInform(Action):
         return "action_inform"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """A place continues the office search; anything else gets the topics."""
         postal_code = latest_entity(tracker, "postal_code")
         city = latest_entity(tracker, "city")
@@ -76,8 +76,8 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Send the nationwide services, then the local route."""
         outcome = office_finder.request_human(
             current_directory(), tracker.get_slot("language"), tracker.get_slot("city")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -25,8 +25,8 @@ class ActionDeleteMyData(Action):
         return "action_delete_my_data"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Say that the conversation is deleted and set the marker."""
         dispatcher.utter_message(response="utter_data_deleted")
         return [SlotSet(DELETION_SLOT, True)]

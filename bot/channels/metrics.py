@@ -6,7 +6,8 @@ it receives no messages. Keep it off the public reverse proxy (scrape it from in
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response

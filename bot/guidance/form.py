@@ -9,8 +9,9 @@ be something we cannot read; each gets a clear reply.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from bot.guidance import answers as parse
 from bot.guidance.rules import QUESTIONS, SKIPPED, load_table, needed_questions

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.guidance.form import CITY, city_types
 from bot.guidance.rules import QUESTIONS, SKIPPED, Decision, Pick, decide

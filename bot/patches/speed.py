@@ -17,8 +17,9 @@ Found by profiling conversation turns with cProfile (see docs/benchmarks.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match

@@ -10,8 +10,9 @@ go to Prometheus. A turn that raises (e.g. the tracker store is unreachable) cou
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
