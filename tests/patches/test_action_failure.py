@@ -54,6 +54,16 @@ def timed_say(base: str, sender: str, text: str) -> tuple[float, list[dict]]:
     return time.monotonic() - start, replies
 
 
+def warm_up(base: str, attempts: int = 10) -> None:
+    """A fresh action server's first calls load the directory and texts; on a busy
+    machine they can exceed the time limit. Another conversation warms it up."""
+    for _ in range(attempts):
+        _, replies = timed_say(base, "warm-up-" + uuid.uuid4().hex, QUESTION)
+        if jobcenter_card(replies):
+            return
+    raise AssertionError("the action server did not answer in time after starting")
+
+
 def technical_problem(replies: list[dict]) -> bool:
     directory = load_directory()
     numbers = {"phone_115": "115", "bamf_phone": directory.by_id("de-bamf-buergerservice").phone}
@@ -70,14 +80,16 @@ def test_down_slow_and_back(servers):
     base, action_port, tmp = servers
     sender = "fault-" + uuid.uuid4().hex
 
-    # 1. Nothing listens: a kind reply with the nationwide numbers, quickly.
+    # 1. Nothing listens: one kind reply with the nationwide numbers, quickly (two
+    #    custom actions fail in this turn; the person is told once).
     seconds, replies = timed_say(base, sender, QUESTION)
-    assert technical_problem(replies), replies
+    assert technical_problem(replies) and len(replies) == 1, replies
     assert seconds < REPLY_WITHIN
 
     # 2. The action server comes up: the same conversation goes on normally.
     actions, _ = start_actions(tmp / "actions.log", port=action_port)
     try:
+        warm_up(base)
         _, replies = timed_say(base, sender, QUESTION)
         assert jobcenter_card(replies) and not technical_problem(replies), replies
 
@@ -106,7 +118,8 @@ def test_metrics_count_turns_and_action_errors(servers):
     errors = [
         line for line in body.splitlines() if line.startswith("wegweiser_action_errors_total{")
     ]
-    assert errors and all('action="action_find_office"' in line for line in errors), errors
+    assert errors and all('action="action_' in line for line in errors), errors
+    assert "metrics-" not in body  # no conversation ids in labels
     assert "wegweiser_turn_seconds_bucket" in body
 
 
