@@ -12,6 +12,7 @@ the office card, whose fields are filled in code, is checked with the cards.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -23,6 +24,11 @@ from bot.responses import language_paths
 RTL_LANGUAGES = ("ar", "fa")
 MAX_CHARS = 700
 RLM = "\u200f"
+# Western and Arabic-script digits; links and placeholders are not read as sentences.
+LATIN_DIGIT = re.compile(r"[0-9]")
+ARABIC_DIGIT = re.compile(r"[\u0660-\u0669\u06f0-\u06f9]")
+NOT_PROSE = re.compile(r"(?:https?://)?www\.\S+|\{\w+\}")
+SENTENCE_END = re.compile(r"(?<=[.!?؟:])\s+|\n")
 
 
 def opens_right_to_left(text: str) -> bool:
@@ -38,6 +44,16 @@ def opens_right_to_left(text: str) -> bool:
         if direction == "L":
             return False
     return False
+
+
+def mixed_digit_sentences(text: str) -> list[str]:
+    """Sentences of ``text`` that mix Western and Arabic-script digits."""
+    prose = NOT_PROSE.sub("", text)
+    return [
+        sentence
+        for sentence in SENTENCE_END.split(prose)
+        if LATIN_DIGIT.search(sentence) and ARABIC_DIGIT.search(sentence)
+    ]
 
 
 def messages(code: str) -> list[tuple[str, str]]:
@@ -76,6 +92,26 @@ def test_first_strong_character_rule(text, expected):
 def test_every_rtl_message_opens_right_to_left(code):
     wrong = [key for key, text in messages(code) if not opens_right_to_left(text)]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text,mixed",
+    [
+        ("از ۱ اپریل ۲۰۲۵ تا 2026.", True),
+        ("از ۱ اپریل ۲۰۲۵. طبق § 24 هم.", False),
+        ("مثلاً ۴۵۱۲۷. بیشتر: www.bamf.de/2025", False),
+        ("في 1 أبريل 2025", False),
+    ],
+)
+def test_mixed_digit_rule(text, mixed):
+    assert bool(mixed_digit_sentences(text)) is mixed
+
+
+@pytest.mark.parametrize("code", RTL_LANGUAGES)
+def test_one_digit_system_per_sentence(code):
+    # Persian review (issue 14): a sentence reads badly when it mixes ۲۰۲۶ and 2026.
+    mixed = [(key, s) for key, text in messages(code) for s in mixed_digit_sentences(text)]
+    assert mixed == []
 
 
 @pytest.mark.parametrize("code", SUPPORTED)
