@@ -85,9 +85,9 @@ def findings(glossary: dict[str, Any], items: list[tuple[str, str]]) -> list[str
         for concept, entry, pattern in forbidden_patterns(glossary):
             match = pattern.search(text)
             if match:
-                use = glossary["terms"].get(concept, {}).get("use", "")
-                found = match.group(0)
-                problems.append(f"{where}: {found!r} ({concept}: use {use!r}, not {entry!r})")
+                use = glossary["terms"].get(concept, {}).get("use")
+                hint = f"use {use!r}, not {entry!r}" if use else f"rule {entry!r}"
+                problems.append(f"{where}: {match.group(0)!r} ({concept}: {hint})")
     return problems
 
 
