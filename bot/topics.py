@@ -44,6 +44,8 @@ TOPICS: dict[str, Topic] = {
         "utter_topic_language_course",
         {
             "integration": "utter_topic_language_course_integration",
+            # No entitlement (asylum, Duldung, § 24, EU): split off to keep the answer short.
+            "admission": "utter_topic_language_course_admission",
             "costs": "utter_topic_language_course_costs",
             "job": "utter_topic_language_course_job",
         },
