@@ -10,6 +10,7 @@ and stay too (users quote what the bot told them).
 
 Character shapes come from regexes.py, word sequences from token_patterns.py (spaCy
 Matcher); this module merges them (a span found twice keeps the stronger category).
+The words that mark personal data are per-language data: data/privacy/<lang>.yml.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.privacy import lexicon, regexes, token_patterns
+from bot.privacy import regexes, token_patterns
+from bot.privacy.wordlists import word_lists
 
 PLACEHOLDERS = {
     "PHONE": "[PHONE]",
@@ -41,7 +43,19 @@ CASE_SHAPES = re.compile(
 MAX_WORDS_BEFORE_CASE_NUMBER = 5
 CLAUSE_ENDS = frozenset({".", ",", ";", "!", "?", "؟", "،"})
 YEAR = re.compile(r"^(?:19|20)\d\d$")
-_PHONE_KEYWORD = re.compile("|".join(re.escape(k) for k in lexicon.PHONE_KEYWORDS), re.IGNORECASE)
+#: Symbols allowed between a case keyword and its number, besides the words of
+#: ``case_fillers`` ("Aktenzeichen: 123", "№ 5").
+CASE_FILLER_SYMBOLS = frozenset({":", "-", "#", "№", "=", ".", "—"})
+#: A date this many tokens before or after a birth word counts as a date of birth.
+BIRTH_WINDOW_BEFORE = 7
+BIRTH_WINDOW_AFTER = 4
+
+
+@cache
+def _phone_keyword() -> re.Pattern[str]:
+    """Any phone word of any language ("Tel", "номер", "رقم")."""
+    keywords = sorted(word_lists().phone_keywords)
+    return re.compile("|".join(re.escape(k) for k in keywords), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,7 @@ def find(text: str, allowed: frozenset[str] | None = None) -> list[Finding]:
     found += [Finding("CASE_NUMBER", s, e) for s, e in _case_numbers(folded, document)]
     found += [Finding("DOB", s, e) for s, e in _birth_dates(folded, document)]
     found += [
-        Finding("PHONE", s, e) for s, e in regexes.find_phones(folded, _PHONE_KEYWORD, allowed)
+        Finding("PHONE", s, e) for s, e in regexes.find_phones(folded, _phone_keyword(), allowed)
     ]
     found += [Finding("ADDRESS", s, e) for s, e in token_patterns.addresses(document)]
     return _resolve(found)
@@ -133,9 +147,10 @@ def _resolve(found: list[Finding]) -> list[Finding]:
 def _case_numbers(text: str, document) -> list[tuple[int, int]]:
     """Numbers after a case keyword, plus numbers in a known case-number shape."""
     spans = [(m.start(), m.end()) for m in CASE_SHAPES.finditer(text)]
+    fillers = word_lists().case_fillers | CASE_FILLER_SYMBOLS
     for index in token_patterns.case_keyword_ends(document):
         tokens = list(document[index : index + 16])
-        while tokens and (tokens[0].lower_ in lexicon.CASE_FILLERS or tokens[0].is_punct):
+        while tokens and (tokens[0].lower_ in fillers or tokens[0].is_punct):
             tokens.pop(0)
         # A few words may stand between ("Aktenzeichen meiner Akte 5 K 1/23"), not a clause.
         for _ in range(MAX_WORDS_BEFORE_CASE_NUMBER):
@@ -174,8 +189,8 @@ def _birth_dates(text: str, document) -> list[tuple[int, int]]:
         if span is None:
             continue
         if any(
-            span.start - lexicon.BIRTH_WINDOW_BEFORE <= b < span.start
-            or span.end <= b < span.end + lexicon.BIRTH_WINDOW_AFTER
+            span.start - BIRTH_WINDOW_BEFORE <= b < span.start
+            or span.end <= b < span.end + BIRTH_WINDOW_AFTER
             for b in births
         ):
             spans.append((start, end))

@@ -16,13 +16,17 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 
-from bot.privacy import lexicon
+from bot.privacy.wordlists import word_lists
 
 #: A house number: 1-3 digits, an optional (Latin or Cyrillic) letter, an optional range
 #: ("12", "5a", "7а", "10-12"), and a Turkish case ending ("21'de").
 HOUSE_NUMBER = r"^\d{1,3}[a-zA-Zа-яА-Я]?(?:[-/]\d{1,3}[a-zA-Zа-яА-Я]?)?(?:['’]\w{1,4})?$"
-_SUFFIX_RE = "|".join(re.escape(s) for s in sorted(lexicon.STREET_SUFFIXES, key=len, reverse=True))
-STREET_TOKEN = rf"^\w[\w'-]*(?:{_SUFFIX_RE})\.?$"
+
+
+def _street_token() -> str:
+    """A one-token street name: a word ending in a street suffix ("Hauptstr.")."""
+    suffixes = sorted(word_lists().street_suffixes, key=lambda s: (-len(s), s))
+    return rf"^\w[\w'-]*(?:{'|'.join(re.escape(s) for s in suffixes)})\.?$"
 
 
 @cache
@@ -42,22 +46,23 @@ def _phrase(words: str) -> list[dict]:
 @cache
 def matcher() -> Matcher:
     """The Matcher with every street, case-keyword and birth-word pattern."""
+    words = word_lists()
     m = Matcher(nlp().vocab)
     dot = {"ORTH": {"IN": [".", ","]}, "OP": "?"}
-    number_word = {"LOWER": {"IN": sorted(lexicon.HOUSE_NUMBER_WORDS)}, "OP": "?"}
+    number_word = {"LOWER": {"IN": sorted(words.house_number_words)}, "OP": "?"}
     colon = {"ORTH": {"IN": [".", ":", ","]}, "OP": "?"}
     house = {"TEXT": {"REGEX": HOUSE_NUMBER}}
     name = {"IS_PUNCT": False, "LIKE_NUM": False, "IS_SPACE": False}
     title = {"IS_TITLE": True, "LIKE_NUM": False}
-    after = {"LOWER": {"IN": sorted(lexicon.STREET_WORDS_AFTER)}}
-    before = {"LOWER": {"IN": sorted(lexicon.STREET_WORDS_BEFORE)}}
+    after = {"LOWER": {"IN": sorted(words.street_words_after)}}
+    before = {"LOWER": {"IN": sorted(words.street_words_before)}}
     hyphen = {"ORTH": "-", "OP": "?"}
     # "Hauptstraße 12a", "Karl-Marx-Str. 5", "Hauptstr. Nr. 3", "Хауптштрассе 12"
     m.add(
         "ADDRESS",
         [
             [{**title, "OP": "?"}, hyphen, {**title, "OP": "?"}, hyphen,
-             {"LOWER": {"REGEX": STREET_TOKEN}}, dot, number_word, colon, house],
+             {"LOWER": {"REGEX": _street_token()}}, dot, number_word, colon, house],
             # "Berliner Platz 10", "Atatürk Caddesi No: 12", "Baker Street 5"
             [{**title, "OP": "?"}, hyphen, name, hyphen, after, dot, number_word, colon, house],
             # "ул. Ленина, д. 5", "شارع الملك فهد رقم 12", "خیابان آزادی پلاک ۱۲",
@@ -68,20 +73,21 @@ def matcher() -> Matcher:
             [house, dot, before, name, {**name, "OP": "?"}, {**name, "OP": "?"}],
             [house, title, {**title, "OP": "?"}, after],
             # "Am Hauptbahnhof 5", "An der Alten Kirche 3"
-            [{"LOWER": {"IN": sorted(lexicon.STREET_PREPOSITIONS)}},
+            [{"LOWER": {"IN": sorted(words.street_prepositions)}},
              {"LOWER": {"IN": ["der", "dem", "den"]}, "OP": "?"}, {**title, "OP": "?"}, title,
              dot, house],
         ],
         greedy="LONGEST",
     )  # fmt: skip
-    m.add("CASE_KEYWORD", [_phrase(k) for k in lexicon.CASE_KEYWORDS], greedy="LONGEST")
+    m.add("CASE_KEYWORD", [_phrase(k) for k in sorted(words.case_keywords)], greedy="LONGEST")
     m.add("BIRTH", [[{"LOWER": {"REGEX": _birth_regex()}}]])
     return m
 
 
 def _birth_regex() -> str:
-    prefixes = "|".join(re.escape(p) for p in lexicon.BIRTH_PREFIXES)
-    excluded = "|".join(re.escape(p) for p in lexicon.BIRTH_NOT)
+    words = word_lists()
+    prefixes = "|".join(re.escape(p) for p in sorted(words.birth_prefixes))
+    excluded = "|".join(re.escape(p) for p in sorted(words.birth_not))
     return rf"^(?!(?:{excluded}))(?:{prefixes})"
 
 
@@ -103,14 +109,15 @@ def addresses(document: Doc) -> list[tuple[int, int]]:
 
 
 def _plausible_address(span: Span) -> bool:
+    lists = word_lists()
     words = [t.lower_ for t in span if not t.is_punct]
-    if any(w in lexicon.NOT_STREETS for w in words):
+    if any(w in lists.not_streets for w in words):
         return False
-    if words and words[0] in lexicon.STREET_PREPOSITIONS:
-        if any(w in lexicon.NOT_STREET_NAMES for w in words[1:]):
+    if words and words[0] in lists.street_prepositions:
+        if any(w in lists.not_street_names for w in words[1:]):
             return False
     after = span.doc[span.end] if span.end < len(span.doc) else None
-    if after is not None and after.lower_ in lexicon.NOT_HOUSE_NUMBER_UNITS:
+    if after is not None and after.lower_ in lists.not_house_number_units:
         return False
     return True
 
