@@ -1,9 +1,11 @@
 """Find personal data in a user message and replace it by typed placeholders.
 
 ``redact("Ruf mich an: 0176 1234567")`` gives ``"Ruf mich an: [PHONE]"``. Categories:
-PHONE, EMAIL, IBAN, DOB (a date next to a birth word), ADDRESS (street + house number)
-and CASE_NUMBER (a number after a case/file/customer-number word, or a known shape such
-as the Jobcenter's BG-Nummer). Postcodes, cities, ages and dates that are not birth dates
+PHONE, EMAIL, IBAN, DOB (a date next to a birth word), ADDRESS (street + house number),
+CASE_NUMBER (a number after a case/file/customer-number word, or a known shape such
+as the Jobcenter's BG-Nummer) and NAME (a person's name after a phrase that introduces
+one: "ich heiße …", "my name is …", "меня зовут …", "اسمي …"; names elsewhere cannot be
+told from words reliably and stay). Postcodes, cities, ages and dates that are not birth dates
 stay: staff need them to see what went wrong, and they do not identify a person alone.
 Phone numbers and e-mail addresses of the public office directory are not personal data
 and stay too (users quote what the bot told them).
@@ -29,11 +31,12 @@ PLACEHOLDERS = {
     "DOB": "[DOB]",
     "ADDRESS": "[ADDRESS]",
     "CASE_NUMBER": "[CASE_NUMBER]",
+    "NAME": "[NAME]",
 }
 CATEGORIES = tuple(PLACEHOLDERS)
 # When two findings overlap, the earlier category wins ("Kundennummer 0123456789" is a
 # case number even though it looks like a phone number).
-PRIORITY = ("IBAN", "EMAIL", "CASE_NUMBER", "DOB", "PHONE", "ADDRESS")
+PRIORITY = ("IBAN", "EMAIL", "CASE_NUMBER", "DOB", "PHONE", "ADDRESS", "NAME")
 #: Known shapes of German case numbers, found without a keyword.
 CASE_SHAPES = re.compile(
     r"(?<![\w])(?:\d{5}\s?BG\s?\d{7}"  # Jobcenter Bedarfsgemeinschaft
@@ -131,6 +134,7 @@ def find(text: str, allowed: frozenset[str] | None = None) -> list[Finding]:
         Finding("PHONE", s, e) for s, e in regexes.find_phones(folded, _phone_keyword(), allowed)
     ]
     found += [Finding("ADDRESS", s, e) for s, e in token_patterns.addresses(document)]
+    found += [Finding("NAME", s, e) for s, e in token_patterns.names(document)]
     return _resolve(found)
 
 

@@ -37,6 +37,9 @@ KEYS: tuple[str, ...] = (
     "house_number_words",
     "not_house_number_units",
     "months",
+    "name_markers",
+    "name_not",
+    "name_particles",
 )
 
 
@@ -62,6 +65,9 @@ class WordLists:
     house_number_words: frozenset[str]
     not_house_number_units: frozenset[str]
     months: frozenset[str]
+    name_markers: frozenset[str]
+    name_not: frozenset[str]
+    name_particles: frozenset[str]
 
 
 def language_path(code: str, directory: Path = WORDLIST_DIR) -> Path:
