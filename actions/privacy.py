@@ -51,8 +51,8 @@ class ActionNoticePersonalData(Action):
         return "action_validate_slot_mappings"
 
     def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
-    ) -> List[Dict[str, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         """Give the notice if this message has personal data and it was not given yet."""
         text = tracker.latest_message.get("text")
         if not needs_notice(text, tracker.get_slot(NOTICE_SLOT)):

@@ -15,9 +15,24 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import ActionNoticePersonalData
-from bot.languages import SUPPORTED
+from bot.languages import RTL, SUPPORTED
 from bot.privacy.evaluation import load
 from bot.privacy.notice import NOTICE_RESPONSE, NOTICE_SLOT, needs_notice, volunteered
+from bot.responses import language_file
+
+#: Longest chat message we send (messengers cut or fold longer ones).
+MAX_CHARS = 700
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_notice_text_in_every_language_short_and_in_reading_direction(lang):
+    variations = language_file(lang)["responses"][NOTICE_RESPONSE]
+    for variation in variations:
+        text = variation["text"]
+        assert 0 < len(text) <= MAX_CHARS
+        if lang in RTL:
+            # Messengers take a bubble's direction from its first strong character.
+            assert "\u0600" <= text[0] <= "\u06ff", text
 
 
 @pytest.mark.parametrize("lang", SUPPORTED)
