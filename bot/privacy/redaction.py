@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from spacy.tokens import Token
+
 from bot.privacy import regexes, token_patterns
 from bot.privacy.wordlists import word_lists
 
@@ -164,7 +166,7 @@ def _case_numbers(text: str, document) -> list[tuple[int, int]]:
                 tokens = []
                 break
             tokens.pop(0)
-        value = []
+        value: list[Token] = []
         for token in tokens:
             has_digit = any(c.isdigit() for c in token.text)
             separator = token.text in ("-", "/", ".") and value

@@ -14,6 +14,7 @@ from functools import cache
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_infix_regex, filter_spans
 
@@ -56,8 +57,9 @@ Token.set_extension("fold", getter=lambda token: fold(token.text), force=True)
 def nlp() -> Language:
     """A blank multilingual pipeline whose tokenizer also splits "Str.5" and "No:5"."""
     pipeline = spacy.blank("xx")
-    infixes = [*pipeline.Defaults.infixes, r"(?<=[^\W\d_])[.:](?=\d)", r"(?<=\d)[,;](?=\D)"]
-    pipeline.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = [*(pipeline.Defaults.infixes or ()), r"(?<=[^\W\d_])[.:](?=\d)", r"(?<=\d)[,;](?=\D)"]
+    tokenizer: Tokenizer = pipeline.tokenizer  # spaCy types it as any callable
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     return pipeline
 
 
