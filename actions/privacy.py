@@ -1,4 +1,4 @@
-"""The action that confirms a user's request to delete their conversation."""
+"""Privacy actions: deleting a conversation on request, the personal-data notice."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.privacy.markers import DELETION_SLOT
+from bot.privacy.notice import NOTICE_RESPONSE, NOTICE_SLOT, needs_notice, volunteered
 
 
 class ActionDeleteMyData(Action):
@@ -30,3 +31,31 @@ class ActionDeleteMyData(Action):
         """Say that the conversation is deleted and set the marker."""
         dispatcher.utter_message(response="utter_data_deleted")
         return [SlotSet(DELETION_SLOT, True)]
+
+
+class ActionNoticePersonalData(Action):
+    """After each user message: the once-per-conversation personal-data notice.
+
+    Rasa runs the action named ``action_validate_slot_mappings`` after every user
+    message (inside ``action_extract_slots``) and passes its messages on to the person;
+    the decision is bot.privacy.notice. Every slot extracted in this turn that this
+    action does not return stays as extracted, so other global slots are unaffected.
+    """
+
+    def __init__(self) -> None:
+        """Build the redactor now: its first use takes about a second (spaCy, directory)."""
+        volunteered("0176 1234567")
+
+    def name(self) -> str:
+        """The name Rasa calls after every user message."""
+        return "action_validate_slot_mappings"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Give the notice if this message has personal data and it was not given yet."""
+        text = tracker.latest_message.get("text")
+        if not needs_notice(text, tracker.get_slot(NOTICE_SLOT)):
+            return []
+        dispatcher.utter_message(response=NOTICE_RESPONSE)
+        return [SlotSet(NOTICE_SLOT, True)]

@@ -90,7 +90,7 @@ def secure_deletes(engine: Engine) -> Engine:
             cursor.execute("PRAGMA secure_delete = ON")
             cursor.close()
 
-        engine._wegweiser_secure = True  # type: ignore[attr-defined]
+        engine._wegweiser_secure = True
         engine.dispose()  # pooled connections were opened without the pragma
     return engine
 

@@ -1,15 +1,18 @@
 """Find personal data in a user message and replace it by typed placeholders.
 
 ``redact("Ruf mich an: 0176 1234567")`` gives ``"Ruf mich an: [PHONE]"``. Categories:
-PHONE, EMAIL, IBAN, DOB (a date next to a birth word), ADDRESS (street + house number)
-and CASE_NUMBER (a number after a case/file/customer-number word, or a known shape such
-as the Jobcenter's BG-Nummer). Postcodes, cities, ages and dates that are not birth dates
+PHONE, EMAIL, IBAN, DOB (a date next to a birth word), ADDRESS (street + house number),
+CASE_NUMBER (a number after a case/file/customer-number word, or a known shape such
+as the Jobcenter's BG-Nummer) and NAME (a person's name after a phrase that introduces
+one: "ich heiße …", "my name is …", "меня зовут …", "اسمي …"; names elsewhere cannot be
+told from words reliably and stay). Postcodes, cities, ages and dates that are not birth dates
 stay: staff need them to see what went wrong, and they do not identify a person alone.
 Phone numbers and e-mail addresses of the public office directory are not personal data
 and stay too (users quote what the bot told them).
 
 Character shapes come from regexes.py, word sequences from token_patterns.py (spaCy
 Matcher); this module merges them (a span found twice keeps the stronger category).
+The words that mark personal data are per-language data: data/privacy/<lang>.yml.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from bot.privacy import lexicon, regexes, token_patterns
+from spacy.tokens import Token
+
+from bot.privacy import regexes, token_patterns
+from bot.privacy.wordlists import word_lists
 
 PLACEHOLDERS = {
     "PHONE": "[PHONE]",
@@ -27,11 +33,12 @@ PLACEHOLDERS = {
     "DOB": "[DOB]",
     "ADDRESS": "[ADDRESS]",
     "CASE_NUMBER": "[CASE_NUMBER]",
+    "NAME": "[NAME]",
 }
 CATEGORIES = tuple(PLACEHOLDERS)
 # When two findings overlap, the earlier category wins ("Kundennummer 0123456789" is a
 # case number even though it looks like a phone number).
-PRIORITY = ("IBAN", "EMAIL", "CASE_NUMBER", "DOB", "PHONE", "ADDRESS")
+PRIORITY = ("IBAN", "EMAIL", "CASE_NUMBER", "DOB", "PHONE", "ADDRESS", "NAME")
 #: Known shapes of German case numbers, found without a keyword.
 CASE_SHAPES = re.compile(
     r"(?<![\w])(?:\d{5}\s?BG\s?\d{7}"  # Jobcenter Bedarfsgemeinschaft
@@ -41,7 +48,19 @@ CASE_SHAPES = re.compile(
 MAX_WORDS_BEFORE_CASE_NUMBER = 5
 CLAUSE_ENDS = frozenset({".", ",", ";", "!", "?", "؟", "،"})
 YEAR = re.compile(r"^(?:19|20)\d\d$")
-_PHONE_KEYWORD = re.compile("|".join(re.escape(k) for k in lexicon.PHONE_KEYWORDS), re.IGNORECASE)
+#: Symbols allowed between a case keyword and its number, besides the words of
+#: ``case_fillers`` ("Aktenzeichen: 123", "№ 5").
+CASE_FILLER_SYMBOLS = frozenset({":", "-", "#", "№", "=", ".", "—"})
+#: A date this many tokens before or after a birth word counts as a date of birth.
+BIRTH_WINDOW_BEFORE = 7
+BIRTH_WINDOW_AFTER = 4
+
+
+@cache
+def _phone_keyword() -> re.Pattern[str]:
+    """Any phone word of any language ("Tel", "номер", "رقم")."""
+    keywords = sorted(word_lists().phone_keywords)
+    return re.compile("|".join(re.escape(k) for k in keywords), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -114,9 +133,10 @@ def find(text: str, allowed: frozenset[str] | None = None) -> list[Finding]:
     found += [Finding("CASE_NUMBER", s, e) for s, e in _case_numbers(folded, document)]
     found += [Finding("DOB", s, e) for s, e in _birth_dates(folded, document)]
     found += [
-        Finding("PHONE", s, e) for s, e in regexes.find_phones(folded, _PHONE_KEYWORD, allowed)
+        Finding("PHONE", s, e) for s, e in regexes.find_phones(folded, _phone_keyword(), allowed)
     ]
     found += [Finding("ADDRESS", s, e) for s, e in token_patterns.addresses(document)]
+    found += [Finding("NAME", s, e) for s, e in token_patterns.names(document)]
     return _resolve(found)
 
 
@@ -133,9 +153,10 @@ def _resolve(found: list[Finding]) -> list[Finding]:
 def _case_numbers(text: str, document) -> list[tuple[int, int]]:
     """Numbers after a case keyword, plus numbers in a known case-number shape."""
     spans = [(m.start(), m.end()) for m in CASE_SHAPES.finditer(text)]
+    fillers = word_lists().case_fillers | CASE_FILLER_SYMBOLS
     for index in token_patterns.case_keyword_ends(document):
         tokens = list(document[index : index + 16])
-        while tokens and (tokens[0].lower_ in lexicon.CASE_FILLERS or tokens[0].is_punct):
+        while tokens and (tokens[0].lower_ in fillers or tokens[0].is_punct):
             tokens.pop(0)
         # A few words may stand between ("Aktenzeichen meiner Akte 5 K 1/23"), not a clause.
         for _ in range(MAX_WORDS_BEFORE_CASE_NUMBER):
@@ -145,7 +166,7 @@ def _case_numbers(text: str, document) -> list[tuple[int, int]]:
                 tokens = []
                 break
             tokens.pop(0)
-        value = []
+        value: list[Token] = []
         for token in tokens:
             has_digit = any(c.isdigit() for c in token.text)
             separator = token.text in ("-", "/", ".") and value
@@ -174,8 +195,8 @@ def _birth_dates(text: str, document) -> list[tuple[int, int]]:
         if span is None:
             continue
         if any(
-            span.start - lexicon.BIRTH_WINDOW_BEFORE <= b < span.start
-            or span.end <= b < span.end + lexicon.BIRTH_WINDOW_AFTER
+            span.start - BIRTH_WINDOW_BEFORE <= b < span.start
+            or span.end <= b < span.end + BIRTH_WINDOW_AFTER
             for b in births
         ):
             spans.append((start, end))

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
+
+from bot.privacy.wordlists import word_lists
 
 # Arabic-Indic and Persian digits -> ASCII, one character for one (offsets stay valid).
 _DIGITS = str.maketrans(
@@ -112,35 +115,25 @@ def find_phones(
             yield start, end
 
 
-# Dates. Month names in the eight languages (nominative and genitive forms).
-MONTHS = (
-    "januar|jänner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november|"
-    "dezember|jan|feb|mär|apr|jun|jul|aug|sep|sept|okt|nov|dez|"
-    "january|february|march|may|june|july|october|december|mar|oct|dec|"
-    "janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|"
-    "décembre|decembre|"
-    "ocak|şubat|subat|mart|nisan|mayıs|mayis|haziran|temmuz|ağustos|agustos|eylül|eylul|"
-    "ekim|kasım|kasim|aralık|aralik|"
-    "январь|января|февраль|февраля|март|марта|апрель|апреля|май|мая|июнь|июня|июль|июля|"
-    "августа|август|сентябрь|сентября|октябрь|октября|ноябрь|ноября|декабрь|декабря|"
-    "січень|січня|лютий|лютого|березень|березня|квітень|квітня|травень|травня|червень|"
-    "червня|липень|липня|серпень|серпня|вересень|вересня|жовтень|жовтня|листопад|"
-    "листопада|грудень|грудня|"
-    "يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|"
-    "نوفمبر|ديسمبر|كانون الثاني|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|"
-    "تشرين الثاني|كانون الأول|"
-    "ژانویه|فوریه|آوریل|مه|ژوئن|ژوئیه|اوت|سپتامبر|اکتبر|نوامبر|دسامبر|"
-    "فروردین|اردیبهشت|خرداد|تیر|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند"
-)
+# Dates: numeric, or with a month name of any language (data/privacy/<lang>.yml).
 _NUMERIC_DATE = (
     r"\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?(?:\d{4}|\d{2})|\d{4}\s?[./-]\s?\d{1,2}\s?[./-]\s?\d{1,2}"
 )
-_WORD_DATE = (
-    rf"\d{{1,2}}(?:\.|er|st|nd|rd|th|\s?e)?\s*(?:of\s+|de\s+)?(?:{MONTHS})\.?,?\s*(?:\d{{4}}|\d{{2}})"
-    rf"(?:\s?(?:г\.?|года|год|року|р\.|م|ش|هـ)(?!\w))?"
-    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-)
-DATE = re.compile(rf"(?<![\w./-])(?:{_NUMERIC_DATE}|{_WORD_DATE})(?![\w])", re.IGNORECASE)
+
+
+@cache
+def _date() -> re.Pattern[str]:
+    """The date pattern, built once from the month names of every language."""
+    # Longest first, so that "sept" is tried before "sep" and "mart" before "mar".
+    months = "|".join(re.escape(m) for m in sorted(word_lists().months, key=lambda m: (-len(m), m)))
+    word_date = (
+        rf"\d{{1,2}}(?:\.|er|st|nd|rd|th|\s?e)?\s*(?:of\s+|de\s+)?(?:{months})\.?,?\s*(?:\d{{4}}|\d{{2}})"
+        rf"(?:\s?(?:г\.?|года|год|року|р\.|م|ش|هـ)(?!\w))?"
+        rf"|(?:{months})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    )
+    return re.compile(rf"(?<![\w./-])(?:{_NUMERIC_DATE}|{word_date})(?![\w])", re.IGNORECASE)
+
+
 _WHOLE_DATE = re.compile(rf"(?:{_NUMERIC_DATE})$")
 
 
@@ -151,7 +144,7 @@ def is_date(text: str) -> bool:
 
 def find_dates(text: str) -> Iterator[tuple[int, int]]:
     """Full dates: numeric (12.03.1990, 1990-03-12, ۱۳۶۹/۰۵/۱۲) or with a month name."""
-    for match in DATE.finditer(text):
+    for match in _date().finditer(text):
         yield match.start(), match.end()
 
 

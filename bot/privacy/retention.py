@@ -215,8 +215,8 @@ def setup(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    app.on_startup.append(start)  # type: ignore[arg-type]  # aiohttp 3.9 mistypes Signal
+    app.on_cleanup.append(stop)  # type: ignore[arg-type]
 
 
 async def _loop(engine: Engine, days: int, interval: float) -> None:

@@ -1,5 +1,5 @@
-"""Self-deletion and redaction through a real conversation: `rasa run` + REST channel +
-the real action server + RedactingSQLTrackerStore on SQLite.
+"""Self-deletion, redaction and the personal-data notice through a real conversation:
+`rasa run` + REST channel + the real action server + RedactingSQLTrackerStore on SQLite.
 
 What remains after "delete my data" is confirmed: nothing. Every row of the sender is
 deleted and the deleting turn itself is not stored; ``privacy_log`` gets one line
@@ -116,3 +116,30 @@ def test_typed_request_and_typed_yes_in_other_languages(rasa_server, lang, reque
     status, replies = say(base, sender, yes, language=lang)
     assert replies[0]["text"] in texts(lang, "utter_data_deleted")
     assert stored(db, sender) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "second", "name"),
+    [
+        ("de", "Hallo, ich heiße Samir Haddad. Wo ist das Jobcenter in Essen?",
+         "Meine Nummer ist 0176 12345678", "Samir Haddad"),
+        ("ar", "مرحبا، اسمي أحمد الخطيب. أين مكتب العمل في دورتموند؟",
+         "رقمي 0176 12345678", "أحمد الخطيب"),
+    ],
+)  # fmt: skip
+def test_personal_data_notice_once_per_conversation(rasa_server, lang, first, second, name):
+    base, db = rasa_server
+    sender = f"notice-{lang}-" + uuid.uuid4().hex
+    notice = texts(lang, "utter_personal_data_notice")
+    status, replies = say(base, sender, first, language=lang)
+    assert status == 200
+    assert replies[0]["text"] in notice
+    assert len(replies) > 1, "the notice comes in addition to the answer"
+    status, replies = say(base, sender, second, language=lang)
+    assert status == 200 and replies
+    assert not any(r.get("text") in notice for r in replies), "only once per conversation"
+
+    rows = stored(db, sender)
+    assert sum(1 for t, d in rows if t == "bot" and d.get("text") in notice) == 1
+    assert not any(name in json.dumps(d, ensure_ascii=False) for _, d in rows)
+    assert "[NAME]" in next(d["text"] for t, d in rows if t == "user")
