@@ -12,6 +12,7 @@ from actions.guidance import (
     ActionGuidanceStop,
     ValidateGuidanceForm,
 )
+from bot.guidance.result import recommendation
 from bot.offices import load_directory
 
 DOMAIN = {"forms": {"guidance_form": {"required_slots": ["guidance_city", "goal"]}}}
@@ -176,7 +177,9 @@ def test_result_says_what_it_assumed():
     }
     _, messages = run_result(slots)
     responses = [m["response"] for m in messages]
-    assert responses[:5] == [
+    assert responses[0] == "utter_guidance_reason_job_agency_unknown"
+    assumed = [r for r in responses if r.startswith("utter_guidance_assumed_")]
+    assert assumed == [
         "utter_guidance_assumed_city",
         "utter_guidance_assumed_goal",
         "utter_guidance_assumed_age",
@@ -206,6 +209,25 @@ def test_stop_closes_the_form_kindly():
     dispatcher = CollectingDispatcher()
     events = ActionGuidanceStop().run(dispatcher, tracker(loop=False), {})
     assert ActiveLoop(None) not in events
+
+
+def test_result_shows_the_primary_office_first_and_the_others_behind_buttons():
+    slots = {"guidance_city": "Essen", "goal": "recognition", "language": "de"}
+    _, messages = run_result(slots)
+    assert messages[0]["response"] == "utter_guidance_reason_recognition"
+    assert messages[1]["response"] == "utter_office_card"
+    # Only the primary office's card (plus the nationwide numbers where its record has
+    # no contact); the other offices come last, as buttons that open their card.
+    cards = {m["name"] for m in messages if m["response"] == "utter_office_card"}
+    decision, _ = recommendation(slots, load_directory(), "de")
+    secondary = [load_directory().find("Essen", p.office_type) for p in decision.secondary]
+    assert not cards & {offices[0].name for offices in secondary if offices}
+    more = messages[-1]
+    assert more["response"] == "utter_guidance_also" and more["buttons"]
+    for button in more["buttons"]:
+        assert button["payload"].startswith('/find_office{"office_type": ')
+        assert '"city": "Essen"' in button["payload"]
+    assert len({b["payload"] for b in more["buttons"]}) == len(more["buttons"])
 
 
 def test_result_shows_each_card_once():
