@@ -5,8 +5,9 @@ user of the host (``ps``, /proc/<pid>/cmdline) and every container runtime's ins
 output can read it. This entry point runs Rasa's own command line unchanged, but fills
 ``auth_token`` (and ``jwt_secret``) from ``$RASA_AUTH_TOKEN`` / ``$RASA_JWT_SECRET`` or from
 the file named by ``$RASA_AUTH_TOKEN_FILE`` / ``$RASA_JWT_SECRET_FILE`` (Docker and
-Kubernetes secrets are mounted as files). A token given on the command line is refused,
-so it cannot sneak back in. The container images (deploy/docker/) start Rasa this way.
+Kubernetes secrets are mounted as files; any other ``NAME_FILE`` becomes ``$NAME`` too,
+bot/secret_files.py). A token given on the command line is refused, so it cannot sneak
+back in. The container images (deploy/docker/) start Rasa this way.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from bot import secret_files
 
 #: argparse destination -> environment variable holding the secret.
 SECRETS = {"auth_token": "RASA_AUTH_TOKEN", "jwt_secret": "RASA_JWT_SECRET"}
@@ -63,6 +66,8 @@ def _with_secrets(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def main() -> None:
     """Run Rasa's CLI (``rasa.__main__.main``) with secrets from the environment."""
     refuse_secrets_in_argv(sys.argv[1:])
+    # DB_PASSWORD_FILE -> DB_PASSWORD etc.: Rasa substitutes ${DB_PASSWORD} in endpoints.
+    secret_files.load(os.environ)
     if "--enable-api" in sys.argv[1:] and not any(map(secret_from_env, SECRETS.values())):
         # Rasa would serve its whole HTTP API (tracker read/write, model replace) openly.
         raise SystemExit("--enable-api needs RASA_AUTH_TOKEN(_FILE) or RASA_JWT_SECRET(_FILE)")
