@@ -20,9 +20,9 @@ import yaml
 
 from bot import secret_files
 from bot.languages import PROJECT_ROOT
+from tests.deploy.dockerfile import DOCKERFILE, stages
 
 DEPLOY = PROJECT_ROOT / "deploy"
-DOCKERFILE = DEPLOY / "docker" / "Dockerfile"
 sys.path.insert(0, str(DEPLOY / "nginx"))
 from render import VARIABLE, render  # noqa: E402
 
@@ -34,24 +34,6 @@ OURS = ("migrate", "actions", "rasa-1", "rasa-2", "web")
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     return yaml.safe_load((DEPLOY / "compose.yml").read_text())
-
-
-def stages() -> dict[str, list[tuple[str, str]]]:
-    """Dockerfile stage name -> [(instruction, arguments)], continuation lines joined."""
-    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
-    result: dict[str, list[tuple[str, str]]] = {}
-    current = None
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        instruction, _, args = line.partition(" ")
-        if instruction == "FROM":
-            current = args.split(" AS ")[-1].strip()
-            result[current] = [("FROM", args)]
-        elif current is not None:
-            result[current].append((instruction, args.strip()))
-    return result
 
 
 def env_of(service: dict[str, Any]) -> dict[str, str]:
@@ -205,3 +187,28 @@ def test_interpolations_have_defaults() -> None:
     text = (DEPLOY / "compose.yml").read_text()
     for match in re.finditer(r"\$\{(\w+)", text):
         assert text[match.end() : match.end() + 2] == ":-", match.group(1)
+
+
+def unresolved(value: Any) -> list[str]:
+    """Strings in a parsed YAML tree that still contain ``${``."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in unresolved(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in unresolved(v)]
+    return [value] if isinstance(value, str) and "${" in value else []
+
+
+def test_rasa_substitutes_every_variable_of_the_production_endpoints(monkeypatch) -> None:
+    """Rasa expands ${VAR} only in unquoted YAML values; a quoted one reached PostgreSQL
+    as the host name "${db_host}" (found by test_image_layout.py)."""
+    from rasa.shared.utils.io import read_yaml
+
+    text = (PROJECT_ROOT / "endpoints.production.yml").read_text()
+    for name in set(re.findall(r"\$\{(\w+)\}", text)):
+        monkeypatch.setenv(name, f"value-of-{name.lower()}")
+    monkeypatch.setenv("DB_PORT", "5432")
+    monkeypatch.setenv("REDIS_PORT", "6379")
+    config = read_yaml(text)
+    assert unresolved(config) == []
+    assert config["tracker_store"]["url"] == "value-of-db_host"
+    assert config["lock_store"]["url"] == "value-of-redis_host"

@@ -10,6 +10,8 @@ match the repository's files.
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -154,6 +156,22 @@ def test_chart_channels_and_endpoints_match_the_repository(rendered) -> None:
         assert chart["tracker_store"][key] == repo["tracker_store"][key], key
     assert chart["action_endpoint"] == repo["action_endpoint"]
     assert chart["lock_store"]["type"] == repo["lock_store"]["type"]
+
+
+def test_rasa_substitutes_every_variable_of_the_configmap_endpoints(rendered, monkeypatch):
+    """Rasa expands ${VAR} only in unquoted values: read the file as Rasa does."""
+    from rasa.shared.utils.io import read_yaml
+
+    config = find(rendered["model-server"], "ConfigMap", "wg-wegweiser-config")["data"]
+    (rasa,) = containers(find(rendered["model-server"], "Deployment", "wg-wegweiser-rasa"))
+    names = {env["name"] for env in rasa["env"]}
+    for name in set(re.findall(r"\$\{(\w+)\}", config["endpoints.yml"])):
+        assert name in names, f"${{{name}}} is not in the Rasa pod's environment"
+        monkeypatch.setenv(name, "7" if name.endswith(("PORT", "_DB")) else f"v-{name}")
+    parsed = read_yaml(config["endpoints.yml"])
+    assert parsed["tracker_store"]["password"] == "v-DB_PASSWORD"
+    assert parsed["models"]["token"] == "v-MODEL_SERVER_TOKEN"
+    assert "${" not in json.dumps(parsed)
 
 
 def test_secrets_only_by_reference(rendered) -> None:
