@@ -238,7 +238,7 @@ def test_ingress_socketio_affinity_limits_and_websocket(rendered) -> None:
     assert notes["nginx.ingress.kubernetes.io/session-cookie-secure"] == "true"
     assert notes["nginx.ingress.kubernetes.io/proxy-body-size"] == "64k"
     assert notes["nginx.ingress.kubernetes.io/limit-rps"] == "5"
-    assert notes["nginx.ingress.kubernetes.io/limit-connections"] == "20"
+    assert notes["nginx.ingress.kubernetes.io/limit-connections"] == "50"
     assert int(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 600
     paths = {p["path"] for p in rasa["spec"]["rules"][0]["http"]["paths"]}
     assert paths == {"/socket.io/", "/webhooks/"}  # not the HTTP API, not /health/
