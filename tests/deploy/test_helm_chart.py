@@ -174,6 +174,17 @@ def test_rasa_substitutes_every_variable_of_the_configmap_endpoints(rendered, mo
     assert "${" not in json.dumps(parsed)
 
 
+def test_no_container_sets_a_variable_twice(rendered) -> None:
+    """Kubernetes accepts duplicate env names and silently keeps the last one."""
+    for variant, objects in rendered.items():
+        for obj in objects:
+            for container in containers(obj):
+                names = [env["name"] for env in container.get("env", [])]
+                assert len(names) == len(set(names)), (variant, obj["metadata"]["name"])
+                if any(n.startswith("DB_") for n in names):
+                    assert "ENDPOINTS" in names, (variant, obj["metadata"]["name"])
+
+
 def test_secrets_only_by_reference(rendered) -> None:
     """Tokens and passwords come from the Secret (secretKeyRef), never as values or argv."""
     secret_names = {"RASA_AUTH_TOKEN", "DB_PASSWORD", "WEGWEISER_PSEUDONYM_KEY"}

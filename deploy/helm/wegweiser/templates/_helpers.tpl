@@ -68,8 +68,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 - name: ACTION_ENDPOINT_URL
   value: {{ printf "http://%s-actions:5055/webhook" (include "wegweiser.fullname" .) | quote }}
-- name: ENDPOINTS
-  value: /etc/wegweiser/endpoints.yml
 - name: SQLALCHEMY_SILENCE_UBER_WARNING
   value: "1"
 - name: RASA_TELEMETRY_ENABLED
