@@ -57,6 +57,7 @@ VARIANTS: dict[str, list[str]] = {
         "migration.enabled=false",
         "retention.enabled=false",
         "rasa.podDisruptionBudget=null",
+        "networkPolicy.enabled=false",
     ],
 }
 
@@ -263,6 +264,22 @@ def test_ingress_socketio_affinity_limits_and_websocket(rendered) -> None:
         console["metadata"]["annotations"]["nginx.ingress.kubernetes.io/whitelist-source-range"]
         == "10.0.0.0/8,192.168.0.0/16"
     )
+
+
+def test_only_rasa_reaches_the_action_server(rendered) -> None:
+    objects = rendered["defaults"]
+    policy = find(objects, "NetworkPolicy", "wg-wegweiser-actions")
+    actions = find(objects, "Deployment", "wg-wegweiser-actions")
+    rasa = find(objects, "Deployment", "wg-wegweiser-rasa")
+    selected = policy["spec"]["podSelector"]["matchLabels"]
+    assert selected.items() <= actions["spec"]["template"]["metadata"]["labels"].items()
+    (rule,) = policy["spec"]["ingress"]
+    (source,) = rule["from"]
+    rasa_labels = rasa["spec"]["template"]["metadata"]["labels"]
+    assert source["podSelector"]["matchLabels"].items() <= rasa_labels.items()
+    assert rule["ports"] == [{"protocol": "TCP", "port": 5055}]
+    web = find(objects, "NetworkPolicy", "wg-wegweiser-web")
+    assert web["spec"]["ingress"] == [{"ports": [{"protocol": "TCP", "port": 8080}]}]
 
 
 def test_migration_hook_and_retention_job(rendered) -> None:
