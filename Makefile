@@ -90,8 +90,9 @@ clean: ## remove models, caches and the virtualenv
 	rm -rf $(VENV) models .rasa var/tracker.db .pytest_cache .ruff_cache
 
 # --- web widget --------------------------------------------------------------------
-chromium: ## Debian chromium for the browser tests (CI: root on a clean Debian machine)
-	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+chromium: ## Debian chromium (browser tests) and nginx (proxy and multi-replica tests); CI runs as root on Debian
+	@test -x /usr/bin/chromium -a -x /usr/sbin/nginx || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium nginx-light; }
 
 widget-vendor: ## refresh bot/web/static/vendor/socket.io.min.js from npm (bot/web/frontend/package-lock.json)
 	scripts/vendor-widget.sh

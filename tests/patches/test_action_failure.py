@@ -152,4 +152,4 @@ def test_server_refuses_an_api_without_a_token(tmp_path: Path, model_path: str):
         env={k: v for k, v in os.environ.items() if k != "RASA_AUTH_TOKEN"},
     )
     assert proc.returncode != 0
-    assert "needs a token" in proc.stderr
+    assert "--enable-api needs RASA_AUTH_TOKEN" in proc.stderr

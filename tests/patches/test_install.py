@@ -9,7 +9,6 @@ import pytest
 import rasa
 
 from bot import patches
-from bot.rasa_server import with_token
 
 
 def test_install_is_idempotent_and_recorded():
@@ -35,11 +34,3 @@ def test_importing_the_nlu_components_patches_nothing():
         "assert RemoteAction.run.__module__ == 'rasa.core.actions.action', RemoteAction.run\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_token_comes_from_the_environment_not_argv():
-    argv = ["run", "--enable-api", "--port", "5005"]
-    assert with_token(argv, "s3cret") == [*argv, "--auth-token", "s3cret"]
-    assert with_token(["run"], "s3cret") == ["run"]  # no API, no token needed
-    with pytest.raises(SystemExit, match="needs a token"):
-        with_token(argv, None)
