@@ -697,6 +697,8 @@
       event.preventDefault();
       var text = ui.input.value.trim();
       if (!text) {
+        ui.input.value = ""; // spaces only: nothing to keep
+        inputDirection();
         notice("empty_message");
         ui.input.focus();
         return;
