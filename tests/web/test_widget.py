@@ -626,3 +626,23 @@ def test_phone_shows_a_long_reply_from_its_first_bubble(new_context, widget_stac
     assert last["y"] + last["height"] > log["y"] + log["height"], "the reply fits: no test"
     # the reply's first bubble is at the top of the log, not scrolled away above it
     assert log["y"] - 1 <= first["y"] <= log["y"] + 24, (first, log)
+
+
+def test_new_conversation_keeps_the_chosen_language(page: Page):
+    """A German browser, Arabic chosen in the menu: the new conversation greets in Arabic."""
+    open_widget(page)
+    choose_language(page, "ar")
+    expect(page.locator(".ww-bot .ww-text").last).to_have_text(
+        one_of(first_parts("ar", "utter_language_set"))
+    )
+    page.click("[aria-controls=ww-options]")
+    page.get_by_role("button", name=STRINGS["ar"]["new_conversation"]).click()
+    expect(page.locator(".ww-note")).to_have_text(STRINGS["ar"]["new_started"])
+    expect(page.locator(".ww-bot .ww-text").first).to_have_text(
+        one_of(first_parts("ar", "utter_greet"))
+    )
+    expect(page.locator(".ww-root")).to_have_attribute("lang", "ar")
+    # quick replies take the direction of the reply's language, like the bubbles
+    reply = page.locator(".ww-reply").first
+    expect(reply).to_have_attribute("dir", "rtl")
+    expect(reply).to_have_attribute("lang", "ar")

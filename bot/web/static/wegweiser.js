@@ -69,6 +69,7 @@
   // ---- state ----
   var data = null; // strings.json
   var lang = null; // UI language
+  var spoken = load(KEY.lang); // the conversation's language, once chosen or answered in
   var session = load(KEY.session); // the conversation id: changed only by adoptSession()
   var log = []; // the transcript, in memory only
   var socket = null;
@@ -263,12 +264,12 @@
     else bubble.appendChild(richText(el("span", { class: "ww-text" }), entry.text || ""));
     return bubble;
   }
-  function renderReplies(replies) {
+  function renderReplies(replies, code) {
     var group = el("div", { class: "ww-replies", role: "group" });
     bind(group, "aria-label", "bot_said");
     replies.forEach(function (reply) {
       group.appendChild(el("button", {
-        type: "button", class: "ww-reply", dir: "auto", text: reply.title,
+        type: "button", class: "ww-reply", lang: code, dir: dirOf(code), text: reply.title,
         onclick: function (event) {
           send(reply.payload, reply.title);
           focusAfterReply(event); // the button is gone: focus must not fall to the page
@@ -284,7 +285,7 @@
     log.forEach(function (entry, i) {
       ui.log.appendChild(renderEntry(entry));
       if (i === log.length - 1 && entry.replies && entry.replies.length) {
-        ui.log.appendChild(renderReplies(entry.replies));
+        ui.log.appendChild(renderReplies(entry.replies, entry.lang));
       }
     });
     applyStrings();
@@ -297,7 +298,7 @@
     if (log.length > MAX_LOG) log = log.slice(-MAX_LOG);
     var node = renderEntry(entry);
     ui.log.appendChild(node);
-    if (entry.replies && entry.replies.length) ui.log.appendChild(renderReplies(entry.replies));
+    if (entry.replies && entry.replies.length) ui.log.appendChild(renderReplies(entry.replies, entry.lang));
     applyStrings();
     if (entry.from === "bot" && !turnFirst) turnFirst = node;
     scrollToReply();
@@ -381,8 +382,11 @@
   }
 
   // ---- conversation ----
+  // The language hint for the bot: the conversation's language once the user chose it or
+  // the bot answered in it, else the browser's. So "new conversation" or a deletion does
+  // not switch an Arabic conversation back to the browser's German.
   function metadata() {
-    return { language: navigator.language || lang };
+    return { language: spoken || navigator.language || lang };
   }
   function flush() {
     while (ready && queue.length) {
@@ -453,6 +457,7 @@
   // language (the user wrote in it), the UI texts and the direction follow.
   function followLanguage(code) {
     if (typeof code !== "string" || code === lang || !langInfo(code)) return;
+    spoken = code;
     lang = code;
     save(KEY.lang, code);
     applyStrings();
@@ -590,6 +595,7 @@
   function chooseLanguage(code) {
     closeMenus();
     lang = code;
+    spoken = code;
     save(KEY.lang, code);
     applyStrings();
     ui.langButton.focus();
