@@ -580,6 +580,7 @@ def test_phone_keeps_focus_inside_the_full_screen_chat(new_context, widget_stack
     page.locator(".ww-reply").first.wait_for()
     panel = page.locator(".ww-panel").bounding_box()
     assert panel["width"] == 390 and panel["height"] == 844  # it covers the page
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-modal", "true")
     # A tap on a quick reply leaves focus in the chat (without popping up the keyboard).
     bots = page.locator(".ww-bot").count()
     page.locator(".ww-reply").first.tap()
@@ -593,6 +594,7 @@ def test_phone_keeps_focus_inside_the_full_screen_chat(new_context, widget_stack
 def test_desktop_lets_focus_leave_the_chat(page: Page):
     """Next to the page, the chat is not modal: Tab reaches the page again."""
     open_widget(page)
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-modal", "false")
     for _ in range(40):
         page.keyboard.press("Tab")
         if not focus_in_panel(page):

@@ -620,8 +620,12 @@
       if (first) first.focus();
     }
   }
+  function markModal() {
+    ui.panel.setAttribute("aria-modal", String(coversPage()));
+  }
   function open() {
     ui.panel.hidden = false;
+    markModal();
     ui.launcher.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "true");
     safe(function () { sessionStorage.setItem(KEY.open, "1"); });
@@ -719,7 +723,10 @@
       bind(el("button", { type: "submit", class: "ww-send" }), "text", "send"),
     ]);
 
-    ui.panel = el("section", { id: "ww-panel", class: "ww-panel", hidden: "", "aria-labelledby": "ww-title" }, [
+    // A dialog next to the page on a desktop; modal while it covers a phone's screen.
+    ui.panel = el("section", {
+      id: "ww-panel", class: "ww-panel", role: "dialog", "aria-modal": "false", hidden: "", "aria-labelledby": "ww-title",
+    }, [
       el("header", { class: "ww-header" }, [
         el("div", { class: "ww-heading" }, [
           bind(el("h2", { id: "ww-title" }), "text", "title"),
@@ -737,6 +744,7 @@
       ui.form,
     ]);
     ui.panel.addEventListener("keydown", trapFocus);
+    window.addEventListener("resize", markModal); // a phone turned, a window resized
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") return;
       if (!ui.langList.hidden || !ui.options.hidden) {
