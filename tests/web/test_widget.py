@@ -648,3 +648,19 @@ def test_new_conversation_keeps_the_chosen_language(page: Page):
     reply = page.locator(".ww-reply").first
     expect(reply).to_have_attribute("dir", "rtl")
     expect(reply).to_have_attribute("lang", "ar")
+
+
+def test_only_numbers_that_dial_become_tel_links(page: Page):
+    """International numbers and the short service number 115 are links; nothing else.
+
+    (A number without its area code, such as Essen's "88-38883", is shown as text.)
+    """
+    open_widget(page)
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Wo ist die Ausländerbehörde in Bochum?")
+    page.press("#ww-input", "Enter")
+    wait_for_reply(page, bots)
+    links = page.locator(".ww-card a[href^='tel:']")
+    hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "tel:115" in hrefs, hrefs
+    assert all(re.fullmatch(r"tel:(\+\d{6,}|11\d{1,4})", h) for h in hrefs), hrefs

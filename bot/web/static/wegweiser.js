@@ -213,6 +213,14 @@
       content,
     ]);
   }
+  // A tap must dial the office: only international numbers (+49…) and the short national
+  // service numbers (115, 116 117, …) become links. A number without its area code
+  // (e.g. "88-38883") is shown as text, as the server wrote it.
+  function phoneContent(card) {
+    var href = typeof card.tel === "string" ? card.tel : telHref(card.phone);
+    if (/^tel:(\+\d{6,}|11\d{1,4})$/.test(href)) return ltrLink(href, card.phone);
+    return el("bdi", { class: "ww-phone", dir: "ltr", text: card.phone });
+  }
   function renderCard(card) {
     var rows = [];
     if (card.address) {
@@ -225,7 +233,7 @@
       }
       rows.push(cardRow("address", address));
     }
-    if (card.phone) rows.push(cardRow("phone", ltrLink(card.tel || telHref(card.phone), card.phone)));
+    if (card.phone) rows.push(cardRow("phone", phoneContent(card)));
     (card.email || []).forEach(function (mail) {
       rows.push(cardRow("email", ltrLink("mailto:" + mail, mail)));
     });
