@@ -579,6 +579,8 @@ def test_phone_keeps_focus_inside_the_full_screen_chat(new_context, widget_stack
     page = new_context(**PHONE).new_page()
     page.goto(widget_stack.web_url + "/")
     page.tap(".ww-launcher")
+    # focus in the chat, not in the field: no keyboard popping up over the greeting
+    assert page.evaluate("document.activeElement.matches('.ww-log')")
     page.locator(".ww-reply").first.wait_for()
     panel = page.locator(".ww-panel").bounding_box()
     assert panel["width"] == 390 and panel["height"] == 844  # it covers the page

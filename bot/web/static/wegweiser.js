@@ -323,9 +323,9 @@
     var offset = turnFirst.getBoundingClientRect().top - ui.log.getBoundingClientRect().top;
     ui.log.scrollTop = Math.min(bottom, ui.log.scrollTop + offset - 8);
   }
+  // After a tap on a phone, focus the conversation: focusing the field would pop up the
+  // keyboard over the bot's answer and its buttons. Keyboard and mouse users go on typing.
   function focusAfterReply(event) {
-    // After a tap on a phone, focus the conversation (no keyboard popping up);
-    // keyboard and mouse users go on typing.
     if (event && event.pointerType === "touch") ui.log.focus({ preventScroll: true });
     else ui.input.focus();
   }
@@ -631,7 +631,7 @@
   function markModal() {
     ui.panel.setAttribute("aria-modal", String(coversPage()));
   }
-  function open() {
+  function open(event) {
     ui.panel.hidden = false;
     markModal();
     ui.launcher.hidden = true;
@@ -640,7 +640,7 @@
     connect();
     greetIfNew();
     ui.log.scrollTop = ui.log.scrollHeight;
-    ui.input.focus();
+    focusAfterReply(event);
   }
   function close() {
     closeMenus();
@@ -806,7 +806,7 @@
   }
 
   window.Wegweiser = {
-    open: function () { if (ui.panel) open(); },
+    open: function () { if (ui.panel) open(null); },
     close: function () { if (ui.panel) close(); },
     get socket() { return socket; }, // for diagnostics and the browser tests
   };
