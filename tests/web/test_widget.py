@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from bot.languages import RTL, SUPPORTED
 from bot.paths import DATA_DIR, PROJECT_ROOT
+from bot.responses import language_file
 from bot.web.strings import load_strings
 from tests.helpers import texts
 from tests.stack import Stack, essen_jobcenter_phones
@@ -54,6 +55,26 @@ def is_rtl(locator) -> bool:
     )
 
 
+def storage(page: Page) -> dict[str, str]:
+    """Everything the widget left in this site's storage (any script of the site can read it)."""
+    return page.evaluate(
+        "() => Object.fromEntries([localStorage, sessionStorage].flatMap("
+        "s => Object.keys(s).map(k => [k, s.getItem(k)])))"
+    )
+
+
+def wait_for_reply(page: Page, bots_before: int, quiet_ms: int = 2500) -> int:
+    """Wait until the bot has answered and then been quiet; returns the bot bubble count."""
+    page.locator(".ww-bot").nth(bots_before).wait_for()
+    count = page.locator(".ww-bot").count()
+    while True:
+        page.wait_for_timeout(quiet_ms)
+        now = page.locator(".ww-bot").count()
+        if now == count and page.locator(".ww-typing").is_hidden():
+            return now
+        count = now
+
+
 def tracker_events(db: Path, sender: str) -> int:
     with sqlite3.connect(db) as conn:
         return conn.execute(
@@ -76,6 +97,16 @@ def test_arabic_office_card_renders_right_to_left_and_survives_a_reload(page: Pa
     card_bubble = page.locator(".ww-bot:has(.ww-card)").first
     card_bubble.wait_for()
     assert is_rtl(card_bubble)
+    # The direction comes from the reply's language, not from the German office name
+    # the bubble opens with (dir="auto" made such a bubble left-to-right).
+    expect(card_bubble).to_have_attribute("dir", "rtl")
+    expect(card_bubble).to_have_attribute("lang", "ar")
+    assert not ARABIC.search(card_bubble.locator(".ww-card-name").inner_text())
+    # The source date stands apart from the link, on its left in RTL (not "(2025)bamf.de").
+    source = card_bubble.locator(".ww-card-source")
+    link_box = source.locator("a").bounding_box()
+    date_box = source.locator(".ww-card-date").bounding_box()
+    assert date_box["x"] + date_box["width"] < link_box["x"] - 1, (date_box, link_box)
     phone = card_bubble.locator("a[href^='tel:']")
     assert phone.inner_text() in essen_jobcenter_phones()
     assert phone.get_attribute("href").startswith("tel:+49201")
@@ -83,11 +114,16 @@ def test_arabic_office_card_renders_right_to_left_and_survives_a_reload(page: Pa
     assert phone.evaluate("e => getComputedStyle(e).direction") == "ltr"
     expect(page.locator(".ww-live")).to_contain_text(phone.inner_text())
 
-    bubbles = page.locator(".ww-msg").count()
     session = session_id(page)
+    assert session
+    # Nothing of the conversation is in the site's storage: only its id and settings.
+    kept = storage(page)
+    assert set(kept) <= {"wegweiser.session", "wegweiser.lang", "wegweiser.open"}, kept
+    assert not any(ARABIC.search(v) or "Essen" in v for v in kept.values()), kept
     page.reload()
     expect(page.locator(".ww-panel")).to_be_visible()
-    expect(page.locator(".ww-msg")).to_have_count(bubbles)
+    expect(page.locator(".ww-msg")).to_have_count(0)  # the transcript lived in memory only
+    expect(page.locator(".ww-note")).to_have_text(STRINGS["ar"]["earlier_not_kept"])
     assert session_id(page) == session
     # The server-side conversation continues too: a bare city name keeps the chosen
     # Arabic, although this browser is German (a new conversation would answer in German).
@@ -98,6 +134,20 @@ def test_arabic_office_card_renders_right_to_left_and_survives_a_reload(page: Pa
     newest.wait_for()
     assert ARABIC.search(newest.inner_text()), newest.inner_text()
     assert is_rtl(newest)
+    # "Essen" is Latin, but it was written in the Arabic conversation
+    expect(page.locator(".ww-user").last).to_have_attribute("dir", "rtl")
+
+
+def test_transcripts_of_earlier_versions_are_removed_from_storage(new_context, widget_stack):
+    context = new_context()
+    context.add_init_script(
+        'sessionStorage.setItem(\'wegweiser.log\', \'[{"from":"user","text":"x"}]\');'
+        "localStorage.setItem('wegweiser.log', '[]');"
+    )
+    page = context.new_page()
+    page.goto(widget_stack.web_url + "/")
+    page.locator(".ww-launcher").wait_for()
+    assert "wegweiser.log" not in storage(page)
 
 
 def test_widget_follows_a_language_switch_by_typing(page: Page):
@@ -112,6 +162,11 @@ def test_widget_follows_a_language_switch_by_typing(page: Page):
     page.locator(".ww-bot").nth(bots).wait_for()
     expect(root).to_have_attribute("lang", "fa")
     expect(root).to_have_attribute("dir", "rtl")
+    # The message was Persian: its bubble follows the language the bot recognised.
+    user = page.locator(".ww-user").last
+    expect(user).to_have_attribute("lang", "fa")
+    expect(user).to_have_attribute("dir", "rtl")
+    expect(page.locator(".ww-bot").nth(bots)).to_have_attribute("dir", "rtl")
     expect(page.locator("#ww-langs button[lang=fa]")).to_have_attribute("aria-current", "true")
     expect(page.locator("#ww-input")).to_have_attribute("placeholder", STRINGS["fa"]["placeholder"])
 
@@ -155,7 +210,10 @@ def test_keyboard_only(page: Page):
     title = page.evaluate("document.activeElement.textContent")
     page.keyboard.press("Enter")
     expect(page.locator(".ww-user").last).to_contain_text(title)
+    # The pressed button is gone; focus goes to the message field, not back to the page.
+    expect(page.locator("#ww-input")).to_be_focused()
     page.locator(".ww-bot").nth(bots).wait_for()
+    expect(page.locator("#ww-input")).to_be_focused()
 
     # the options disclosure and Escape
     tab_to(page, "[aria-controls=ww-options]", backwards=True)
@@ -173,7 +231,7 @@ def test_keyboard_only(page: Page):
 
 def test_live_region_labels_and_contrast(page: Page):
     open_widget(page)
-    live = page.locator("[aria-live=polite]")
+    live = page.locator(".ww-live[aria-live=polite]")
     expect(live).to_have_count(1)
     expect(live).to_contain_text(page.locator(".ww-bot .ww-text").first.inner_text()[:40])
     page.click("[aria-controls=ww-options]")
@@ -362,7 +420,9 @@ def test_remember_me_keeps_the_conversation_across_tabs(new_context, widget_stac
     later = context.new_page()
     later.goto(widget_stack.web_url + "/")
     later.click(".ww-launcher")
-    expect(later.locator(".ww-msg")).to_have_count(first.locator(".ww-msg").count())
+    # The conversation continues in the new tab; its messages were never stored.
+    expect(later.locator(".ww-note")).to_have_text(STRINGS["de"]["earlier_not_kept"])
+    expect(later.locator(".ww-msg")).to_have_count(0)
     assert session_id(later, "localStorage") == session
 
     first.uncheck("#ww-remember")
@@ -393,3 +453,220 @@ def test_first_screen_in_each_language(new_context, widget_stack: Stack, languag
     target.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target / f"{language}.png"))
     assert (target / f"{language}.png").stat().st_size > 10_000
+
+
+def test_typed_delete_my_data_clears_the_device(page: Page, widget_stack: Stack):
+    """Deleting by typing, not by the menu: the screen and the storage forget as well."""
+    de = STRINGS["de"]
+    open_widget(page)
+    page.fill("#ww-input", "Wo ist das Jobcenter in Essen?")
+    page.press("#ww-input", "Enter")
+    page.locator(".ww-card").first.wait_for()
+    first = session_id(page)
+    page.click("[aria-controls=ww-options]")
+    page.check("#ww-remember")  # a shared phone where someone ticked "remember me"
+    page.keyboard.press("Escape")
+    assert session_id(page, "localStorage") == first
+
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Bitte lösche meine Daten")
+    page.press("#ww-input", "Enter")
+    question = page.locator(".ww-bot").nth(bots).locator(".ww-text")  # the bot asks first
+    expect(question).to_have_text(one_of(first_parts("de", "utter_confirm_delete_my_data")))
+    confirm = language_file("de")["responses"]["utter_confirm_delete_my_data"][0]["buttons"]
+    yes = next(b["title"] for b in confirm if b["payload"] == "/affirm")
+    page.get_by_role("button", name=yes, exact=True).click()
+
+    note = page.locator(".ww-note")
+    expect(note).to_have_text(de["deleted"])
+    expect(page.locator(".ww-live")).to_contain_text(de["deleted"])
+    expect(page.locator(".ww-user")).to_have_count(0)
+    assert "Jobcenter" not in page.locator(".ww-log").inner_text()
+    assert "lösche" not in page.locator(".ww-root").inner_text()
+    page.locator(".ww-bot").first.wait_for()  # the new conversation's greeting
+    second = session_id(page)
+    assert second and second != first
+    assert tracker_events(widget_stack.tracker_db, first) == 0
+    kept = storage(page)
+    assert "wegweiser.remember" not in kept  # back to the default: forget with the tab
+    assert first not in kept.values()
+    assert not page.is_checked("#ww-remember")
+
+
+def test_www_addresses_are_links(page: Page):
+    open_widget(page)
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Ich suche einen Deutschkurs")
+    page.press("#ww-input", "Enter")
+    link = page.locator(".ww-bot a[href='https://www.bamf.de']")
+    expect(link.first).to_have_text("www.bamf.de")
+    expect(link.first).to_have_attribute("rel", "noopener noreferrer")
+    assert page.locator(".ww-bot").count() > bots
+
+
+def test_keeps_its_place_and_mirrors_the_field_when_the_chat_turns_arabic(page: Page):
+    """The demo page says "unten rechts": the widget stays there in Arabic too."""
+    open_widget(page)
+    width = page.viewport_size["width"]
+
+    def right_edge(selector: str) -> float:
+        box = page.locator(selector).bounding_box()
+        return box["x"] + box["width"]
+
+    panel = right_edge(".ww-panel")
+    assert width - 40 < panel <= width
+    choose_language(page, "ar")
+    expect(page.locator(".ww-root")).to_have_attribute("dir", "rtl")
+    assert right_edge(".ww-panel") == panel
+    # The empty field shows its placeholder right-aligned, in the UI's direction ...
+    field = page.locator("#ww-input")
+    expect(field).to_have_attribute("placeholder", STRINGS["ar"]["placeholder"])
+    assert field.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # ... and text typed into it takes its own direction
+    field.fill("Essen")
+    assert field.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    field.fill("")
+    assert field.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    page.click(".ww-close")
+    assert width - 40 < right_edge(".ww-launcher") <= width
+
+
+def test_empty_send_and_a_long_paste_get_feedback(page: Page):
+    de = STRINGS["de"]
+    open_widget(page)
+    users = page.locator(".ww-user")
+    page.fill("#ww-input", "   ")
+    page.press("#ww-input", "Enter")
+    notice = page.locator("#ww-notice")
+    expect(notice).to_have_text(de["empty_message"])
+    expect(notice).to_be_visible()
+    expect(page.locator("#ww-input")).to_have_attribute("aria-describedby", "ww-notice")
+    expect(page.locator("#ww-input")).to_be_focused()
+    assert users.count() == 0
+
+    pasted = "Jobcenter Essen " * 313  # 5008 characters
+    page.keyboard.insert_text(pasted)  # as a paste: one input event
+    assert page.eval_on_selector("#ww-input", "e => e.value") == pasted[:2000]
+    expect(notice).to_have_text(de["too_long"].replace("{max}", "2000"))
+    page.press("#ww-input", "Enter")
+    expect(users).to_have_count(1)
+    expect(users.first.locator(".ww-text")).to_have_text(pasted[:2000].strip())
+    expect(notice).to_be_hidden()
+
+
+def test_log_keeps_its_label_and_the_typing_indicator_is_announced(page: Page):
+    open_widget(page)
+    log = page.locator(".ww-log")
+    expect(log).to_have_attribute("aria-label", STRINGS["de"]["log_label"])
+    page.click("[aria-controls=ww-options]")
+    page.get_by_role("button", name=STRINGS["de"]["new_conversation"]).click()  # renderAll()
+    page.locator(".ww-bot").first.wait_for()
+    choose_language(page, "uk")
+    expect(log).to_have_attribute("aria-label", STRINGS["uk"]["log_label"])
+    expect(log).to_have_attribute("role", "region")
+    live = page.locator(".ww-live")
+    page.fill("#ww-input", "Де знаходиться джобцентр у Дортмунді?")
+    page.press("#ww-input", "Enter")
+    expect(live).to_contain_text(STRINGS["uk"]["typing"])
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+def focus_in_panel(page: Page) -> bool:
+    return page.evaluate("document.querySelector('.ww-panel').contains(document.activeElement)")
+
+
+def test_phone_keeps_focus_inside_the_full_screen_chat(new_context, widget_stack: Stack):
+    page = new_context(**PHONE).new_page()
+    page.goto(widget_stack.web_url + "/")
+    page.tap(".ww-launcher")
+    # focus in the chat, not in the field: no keyboard popping up over the greeting
+    assert page.evaluate("document.activeElement.matches('.ww-log')")
+    page.locator(".ww-reply").first.wait_for()
+    panel = page.locator(".ww-panel").bounding_box()
+    assert panel["width"] == 390 and panel["height"] == 844  # it covers the page
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-modal", "true")
+    # A tap on a quick reply leaves focus in the chat (without popping up the keyboard).
+    bots = page.locator(".ww-bot").count()
+    page.locator(".ww-reply").first.tap()
+    assert page.evaluate("document.activeElement.matches('.ww-log')")
+    page.locator(".ww-bot").nth(bots).wait_for()
+    for key in ["Tab"] * 30 + ["Shift+Tab"] * 30:
+        page.keyboard.press(key)
+        assert focus_in_panel(page), page.evaluate("document.activeElement.outerHTML")
+
+
+def test_desktop_lets_focus_leave_the_chat(page: Page):
+    """Next to the page, the chat is not modal: Tab reaches the page again."""
+    open_widget(page)
+    expect(page.get_by_role("dialog")).to_have_attribute("aria-modal", "false")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if not focus_in_panel(page):
+            return
+    raise AssertionError("Tab never left the chat on a desktop")
+
+
+def test_phone_shows_a_long_reply_from_its_first_bubble(new_context, widget_stack: Stack):
+    page = new_context(**PHONE).new_page()
+    page.goto(widget_stack.web_url + "/")
+    open_widget(page)
+    # The guidance form (tests/conversations/test_guidance.py): its result is many bubbles.
+    steps = [
+        "Welches Amt ist für mich zuständig?",
+        "Ich wohne in Essen",
+        "Ich suche Arbeit",
+        '/inform{"age_group": "skipped"}',
+        "anerkannter Flüchtling",
+        "ja",
+    ]
+    for step in steps:
+        bots = page.locator(".ww-bot").count()
+        page.fill("#ww-input", step)
+        page.press("#ww-input", "Enter")
+        total = wait_for_reply(page, bots)
+    assert total - bots >= 3, "the result is one or two bubbles"
+    expect(page.locator(".ww-bot:has(.ww-card)").first).to_be_attached()
+    log = page.locator(".ww-log").bounding_box()
+    first = page.locator(".ww-bot").nth(bots).bounding_box()
+    last = page.locator(".ww-bot").last.bounding_box()
+    assert last["y"] + last["height"] > log["y"] + log["height"], "the reply fits: no test"
+    # the reply's first bubble is at the top of the log, not scrolled away above it
+    assert log["y"] - 1 <= first["y"] <= log["y"] + 24, (first, log)
+
+
+def test_new_conversation_keeps_the_chosen_language(page: Page):
+    """A German browser, Arabic chosen in the menu: the new conversation greets in Arabic."""
+    open_widget(page)
+    choose_language(page, "ar")
+    expect(page.locator(".ww-bot .ww-text").last).to_have_text(
+        one_of(first_parts("ar", "utter_language_set"))
+    )
+    page.click("[aria-controls=ww-options]")
+    page.get_by_role("button", name=STRINGS["ar"]["new_conversation"]).click()
+    expect(page.locator(".ww-note")).to_have_text(STRINGS["ar"]["new_started"])
+    expect(page.locator(".ww-bot .ww-text").first).to_have_text(
+        one_of(first_parts("ar", "utter_greet"))
+    )
+    expect(page.locator(".ww-root")).to_have_attribute("lang", "ar")
+    # quick replies take the direction of the reply's language, like the bubbles
+    reply = page.locator(".ww-reply").first
+    expect(reply).to_have_attribute("dir", "rtl")
+    expect(reply).to_have_attribute("lang", "ar")
+
+
+def test_only_numbers_that_dial_become_tel_links(page: Page):
+    """International numbers and the short service number 115 are links; nothing else.
+
+    (A number without its area code, such as Essen's "88-38883", is shown as text.)
+    """
+    open_widget(page)
+    bots = page.locator(".ww-bot").count()
+    page.fill("#ww-input", "Wo ist die Ausländerbehörde in Bochum?")
+    page.press("#ww-input", "Enter")
+    wait_for_reply(page, bots)
+    links = page.locator(".ww-card a[href^='tel:']")
+    hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "tel:115" in hrefs, hrefs
+    assert all(re.fullmatch(r"tel:(\+\d{6,}|11\d{1,4})", h) for h in hrefs), hrefs

@@ -9,6 +9,8 @@
  * session_confirm, user_uttered {message, session_id, metadata: {language}} -> bot_uttered.
  * Security: message text is only ever inserted with textContent / createTextNode,
  * and links are created only for http(s), tel: and mailto: targets.
+ * Privacy: the transcript lives in memory only. Storage, which every script of the
+ * embedding site can read, holds only the conversation id, the language and settings.
  */
 (function () {
   "use strict";
@@ -19,12 +21,13 @@
   var SERVER = (script.dataset.server || location.origin).replace(/\/+$/, "");
   var KEY = {
     session: "wegweiser.session",
-    log: "wegweiser.log",
     lang: "wegweiser.lang",
     remember: "wegweiser.remember",
     open: "wegweiser.open",
   };
-  var MAX_LOG = 200; // entries kept on the device
+  var LEGACY_LOG = "wegweiser.log"; // where earlier versions kept the transcript
+  var MAX_LOG = 200; // entries kept in memory
+  var MAX_CHARS = 2000; // longest message the widget sends
   var DELETE_PAYLOAD = "/delete_my_data";
   var AFFIRM_PAYLOAD = "/affirm"; // the user already confirmed in the widget
   var QUIET_MS = 1500; // a turn is over when the bot has been quiet this long
@@ -54,16 +57,21 @@
       else store().setItem(key, value);
     });
   }
-  function loadLog() {
-    var log = safe(function () { return JSON.parse(load(KEY.log) || "[]"); }, []);
-    return Array.isArray(log) ? log : [];
+  // Every deletion path ends here: nothing of the widget stays on the device.
+  function forgetDevice() {
+    safe(function () {
+      [localStorage, sessionStorage].forEach(function (storage) {
+        [KEY.session, KEY.lang, KEY.remember, LEGACY_LOG].forEach(function (k) { storage.removeItem(k); });
+      });
+    });
   }
 
   // ---- state ----
   var data = null; // strings.json
   var lang = null; // UI language
-  var session = load(KEY.session);
-  var log = loadLog();
+  var spoken = load(KEY.lang); // the conversation's language, once chosen or answered in
+  var session = load(KEY.session); // the conversation id: changed only by adoptSession()
+  var log = []; // the transcript, in memory only
   var socket = null;
   var ready = false; // session confirmed on the current connection
   var connectedOnce = false;
@@ -71,14 +79,32 @@
   var queue = []; // messages waiting for a confirmed session
   var deleting = null; // {started, lastBot, affirmed} while a deletion request is pending
   var typingTimer = null;
+  var turnUsers = []; // the user's entries waiting for the bot's reply
+  var turnFirst = null; // the first bubble of the reply being received
   var bound = []; // [element, property, key] for UI strings
   var ui = {};
+
+  // ---- the conversation id: all handling of it is here ----
+  // Rasa confirms the id in `session_confirm` (a string or {session_id}); the widget sends
+  // it back with `session_request` and every message, and keeps it in storage so that a
+  // reload continues the conversation. Ids issued and signed by the server change only this.
+  // adoptSession(null) forgets the id. Returns false for an answer the widget must ignore.
+  function adoptSession(payload) {
+    var id = payload && typeof payload === "object" ? payload.session_id : payload;
+    if (payload !== null && (typeof id !== "string" || !id || abandoned[id])) return false;
+    session = payload === null ? null : id;
+    save(KEY.session, session);
+    return true;
+  }
 
   function t(key) {
     return (data.strings[lang] && data.strings[lang][key]) || data.strings[data.default][key];
   }
   function langInfo(code) {
     return data.languages.filter(function (l) { return l.code === code; })[0];
+  }
+  function dirOf(code) {
+    return (langInfo(code) || langInfo(lang)).dir;
   }
   function pickLanguage() {
     var wanted = [load(KEY.lang), script.dataset.lang].concat(navigator.languages || [navigator.language]);
@@ -125,6 +151,7 @@
     var info = langInfo(lang);
     ui.root.setAttribute("lang", lang);
     ui.root.setAttribute("dir", info.dir);
+    inputDirection();
     bound.forEach(function (b) {
       if (b[1] === "text") b[0].textContent = t(b[2]);
       else b[0].setAttribute(b[1], t(b[2]));
@@ -135,8 +162,9 @@
     });
   }
 
-  // Phone numbers, e-mail addresses and URLs stay left-to-right inside RTL text.
-  var TOKEN = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]}'"])|([\w.+-]+@[\w-]+(?:\.[\w-]+)+)|((?:\+|\b0)\d[\d /().-]{4,}\d)/g;
+  // Phone numbers, e-mail addresses and URLs (with http(s):// or www.) stay
+  // left-to-right inside RTL text.
+  var TOKEN = /(https?:\/\/[^\s<>"]*[^\s<>".,;:!?)\]}'"])|(\bwww\.[\w-]+(?:\.[\w-]+)+(?:[/?#][^\s<>"]*[^\s<>".,;:!?)\]}'"])?)|([\w.+-]+@[\w-]+(?:\.[\w-]+)+)|((?:\+|\b0)\d[\d /().-]{4,}\d)/g;
 
   function telHref(phone) {
     var digits = phone.replace(/[^\d+]/g, "");
@@ -153,10 +181,11 @@
   }
   function richText(parent, text) {
     var last = 0;
-    String(text).replace(TOKEN, function (match, url, email, phone, offset) {
+    String(text).replace(TOKEN, function (match, url, www, email, phone, offset) {
       if (phone && phone.replace(/\D/g, "").length < 6) return match; // dates, postcodes
       parent.appendChild(document.createTextNode(text.slice(last, offset)));
       if (url) parent.appendChild(ltrLink(url, url));
+      else if (www) parent.appendChild(ltrLink("https://" + www, www));
       else if (email) parent.appendChild(ltrLink("mailto:" + email, email));
       else parent.appendChild(ltrLink(telHref(phone), phone));
       last = offset + match.length;
@@ -184,6 +213,17 @@
       content,
     ]);
   }
+  // A tap must dial the office: only international numbers (+49…) and the short national
+  // service numbers (115, 116 117, …) become links. A number without its area code
+  // (e.g. "88-38883") is shown as text, as the server wrote it.
+  function phoneContent(card) {
+    var href = typeof card.tel === "string" ? card.tel : telHref(card.phone);
+    if (/^tel:(\+\d{6,}|11\d{1,4})$/.test(href)) return ltrLink(href, card.phone);
+    return el("bdi", { class: "ww-phone", dir: "ltr", text: card.phone });
+  }
+  function sourceDate(card) {
+    return card.source_note || card.source_date || null;
+  }
   function renderCard(card) {
     var rows = [];
     if (card.address) {
@@ -196,7 +236,12 @@
       }
       rows.push(cardRow("address", address));
     }
-    if (card.phone) rows.push(cardRow("phone", ltrLink(card.tel || telHref(card.phone), card.phone)));
+    if (card.phone) {
+      var phone = phoneContent(card);
+      // e.g. "without area code; local network Essen: 0201", in the reply's language
+      if (card.phone_note) phone = el("span", {}, [phone, " ", el("span", { dir: "auto", text: card.phone_note })]);
+      rows.push(cardRow("phone", phone));
+    }
     (card.email || []).forEach(function (mail) {
       rows.push(cardRow("email", ltrLink("mailto:" + mail, mail)));
     });
@@ -206,46 +251,59 @@
     if (safeUrl(card.source)) {
       source = el("p", { class: "ww-card-source" }, [
         el("bdi", {}, [bind(el("span"), "text", "source"), ":"]), " ", ltrLink(card.source, hostOf(card.source)),
-        card.source_date ? el("bdi", { dir: "ltr", text: " (" + card.source_date + ")" }) : null,
+        // The space stays outside the isolated date, so in RTL the date does not touch the link.
+        // source_note says the date of the source, or that it is unknown (never a guess).
+        sourceDate(card) ? " " : null,
+        sourceDate(card) ? el("bdi", { class: "ww-card-date", dir: "auto", text: "(" + sourceDate(card) + ")" }) : null,
       ]);
     }
-    // The official (German) name is isolated, so the description in the
-    // conversation's language decides the direction of the bubble (dir="auto").
+    // The official (German) name is isolated; the bubble takes its direction from the
+    // language of the reply (renderEntry), never from a German name at its start.
     return el("article", { class: "ww-card" }, [
       el("h3", { class: "ww-card-name" }, [el("bdi", { text: card.name || "" })]),
       card.description ? el("p", { class: "ww-card-desc", text: card.description }) : null,
       el("ul", { class: "ww-card-rows" }, rows),
+      card.check_before_visit ? el("p", { class: "ww-card-check", dir: "auto", text: card.check_before_visit }) : null,
       source,
     ]);
   }
+  // A bubble's direction is that of the language it is in (the reply's language, and for the
+  // user's message the language the bot recognised), not of its first letter: an Arabic
+  // answer that opens with "Jobcenter Essen" still reads right to left.
   function renderEntry(entry) {
     if (entry.from === "note") {
-      return el("p", { class: "ww-note", dir: "auto" }, [bind(el("span"), "text", entry.key)]);
+      // A widget text: it follows the UI language and direction (the root's).
+      return el("p", { class: "ww-note" }, [bind(el("span"), "text", entry.key)]);
     }
-    var bubble = el("div", { class: "ww-msg ww-" + entry.from, dir: "auto" });
+    var bubble = el("div", { class: "ww-msg ww-" + entry.from, lang: entry.lang, dir: dirOf(entry.lang) });
+    entry.node = bubble;
     bubble.appendChild(srLabel(entry.from === "user" ? "you_said" : "bot_said"));
     if (entry.custom && entry.custom.type === "office_card") bubble.appendChild(renderCard(entry.custom));
     else bubble.appendChild(richText(el("span", { class: "ww-text" }), entry.text || ""));
     return bubble;
   }
-  function renderReplies(replies) {
+  function renderReplies(replies, code) {
     var group = el("div", { class: "ww-replies", role: "group" });
     bind(group, "aria-label", "bot_said");
     replies.forEach(function (reply) {
       group.appendChild(el("button", {
-        type: "button", class: "ww-reply", dir: "auto", text: reply.title,
-        onclick: function () { send(reply.payload, reply.title); },
+        type: "button", class: "ww-reply", lang: code, dir: dirOf(code), text: reply.title,
+        onclick: function (event) {
+          send(reply.payload, reply.title);
+          focusAfterReply(event); // the button is gone: focus must not fall to the page
+        },
       }));
     });
     return group;
   }
   function renderAll() {
-    bound = bound.filter(function (b) { return !ui.log.contains(b[0]); });
+    // Drop the bindings of the old bubbles, not the log's own aria-label.
+    bound = bound.filter(function (b) { return b[0] === ui.log || !ui.log.contains(b[0]); });
     ui.log.textContent = "";
     log.forEach(function (entry, i) {
       ui.log.appendChild(renderEntry(entry));
       if (i === log.length - 1 && entry.replies && entry.replies.length) {
-        ui.log.appendChild(renderReplies(entry.replies));
+        ui.log.appendChild(renderReplies(entry.replies, entry.lang));
       }
     });
     applyStrings();
@@ -256,15 +314,79 @@
     if (old) old.remove(); // only the newest message's buttons stay active
     log.push(entry);
     if (log.length > MAX_LOG) log = log.slice(-MAX_LOG);
-    save(KEY.log, JSON.stringify(log));
-    ui.log.appendChild(renderEntry(entry));
-    if (entry.replies && entry.replies.length) ui.log.appendChild(renderReplies(entry.replies));
+    var node = renderEntry(entry);
+    ui.log.appendChild(node);
+    if (entry.replies && entry.replies.length) ui.log.appendChild(renderReplies(entry.replies, entry.lang));
     applyStrings();
-    ui.log.scrollTop = ui.log.scrollHeight;
+    if (entry.from === "bot" && !turnFirst) turnFirst = node;
+    scrollToReply();
+  }
+  // A reply of several bubbles is read from its first one: show the newest bubble only
+  // while the whole reply fits, otherwise keep the reply's first bubble at the top
+  // (on a phone, the primary office would otherwise be scrolled away).
+  function scrollToReply() {
+    var bottom = ui.log.scrollHeight;
+    if (!turnFirst || !turnFirst.isConnected) {
+      ui.log.scrollTop = bottom;
+      return;
+    }
+    var offset = turnFirst.getBoundingClientRect().top - ui.log.getBoundingClientRect().top;
+    ui.log.scrollTop = Math.min(bottom, ui.log.scrollTop + offset - 8);
+  }
+  // After a tap on a phone, focus the conversation: focusing the field would pop up the
+  // keyboard over the bot's answer and its buttons. Keyboard and mouse users go on typing.
+  function focusAfterReply(event) {
+    if (event && event.pointerType === "touch") ui.log.focus({ preventScroll: true });
+    else ui.input.focus();
   }
   function announce(text) {
     ui.live.appendChild(el("p", { text: text }));
     while (ui.live.childNodes.length > 4) ui.live.removeChild(ui.live.firstChild);
+  }
+  // Feedback on the message field (empty send, text cut to MAX_CHARS), read out as well.
+  function notice(key) {
+    ui.notice.textContent = key ? t(key).replace("{max}", String(MAX_CHARS)) : "";
+    if (key) ui.input.setAttribute("aria-describedby", "ww-notice");
+    else ui.input.removeAttribute("aria-describedby");
+  }
+  // Empty, the field shows the placeholder in the UI's direction; once there is text,
+  // the text's own first letter decides (a German name typed in an Arabic chat).
+  function inputDirection() {
+    ui.input.setAttribute("dir", ui.input.value ? "auto" : langInfo(lang).dir);
+  }
+  function onInput() {
+    if (ui.input.value.length > MAX_CHARS) {
+      ui.input.value = ui.input.value.slice(0, MAX_CHARS);
+      notice("too_long");
+    } else if (ui.notice.textContent && ui.input.value.trim()) {
+      notice(null);
+    }
+    inputDirection();
+  }
+  // While the chat covers the whole page (a phone), Tab stays inside it: the page behind
+  // cannot be seen, so focus there would be lost.
+  function coversPage() {
+    var box = ui.panel.getBoundingClientRect();
+    var root = document.documentElement;
+    return !ui.panel.hidden && box.width >= root.clientWidth - 1 && box.height >= root.clientHeight - 1;
+  }
+  function trapFocus(event) {
+    if (event.key !== "Tab" || !coversPage()) return;
+    var items = Array.prototype.filter.call(
+      ui.panel.querySelectorAll("button, input, a[href], [tabindex]:not([tabindex='-1'])"),
+      function (node) { return !node.disabled && node.getClientRects().length > 0; }
+    );
+    if (!items.length) return;
+    var first = items[0];
+    var last = items[items.length - 1];
+    var active = document.activeElement;
+    if (event.shiftKey && (active === first || !ui.panel.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !ui.panel.contains(active))) {
+      event.preventDefault();
+      first.focus();
+    }
   }
   function setStatus(key) {
     ui.status.hidden = !key;
@@ -272,13 +394,17 @@
   }
   function typing(on) {
     clearTimeout(typingTimer);
+    if (on && ui.typing.hidden) announce(t("typing")); // the dots alone say nothing to a screen reader
     ui.typing.hidden = !on;
     if (on) typingTimer = setTimeout(function () { ui.typing.hidden = true; }, 30000);
   }
 
   // ---- conversation ----
+  // The language hint for the bot: the conversation's language once the user chose it or
+  // the bot answered in it, else the browser's. So "new conversation" or a deletion does
+  // not switch an Arabic conversation back to the browser's German.
   function metadata() {
-    return { language: navigator.language || lang };
+    return { language: spoken || navigator.language || lang };
   }
   function flush() {
     while (ready && queue.length) {
@@ -287,13 +413,28 @@
     }
   }
   function send(message, shown) {
-    if (shown) addEntry({ from: "user", text: shown });
+    turnFirst = null;
+    if (shown) {
+      var entry = { from: "user", text: shown, lang: lang };
+      addEntry(entry);
+      turnUsers.push(entry);
+    }
     queue.push(message);
     connect();
     flush();
   }
+  function isDeletionReply(message) {
+    var text = typeof message.text === "string" ? message.text.trim() : "";
+    return Boolean(text) && data.deletion_replies.indexOf(text) !== -1;
+  }
   function onBot(message) {
     if (!message || typeof message !== "object") return;
+    if (!deleting && session && isDeletionReply(message)) {
+      // The conversation was deleted on request in the chat ("delete my data"): the device
+      // forgets it too, as after the menu's "delete".
+      awaitDeletion(session, true);
+      return;
+    }
     if (deleting) {
       // Replies to the deletion request are not shown: the widget reports the outcome.
       // The bot asks "shall I delete?" with a yes button; the user already said yes here.
@@ -308,7 +449,17 @@
     }
     typing(false);
     followLanguage(message.language);
-    var entry = { from: "bot", text: typeof message.text === "string" ? message.text : "" };
+    var replyLang = langInfo(message.language) ? message.language : lang;
+    // The bot has recognised the language of the user's message: its bubble follows.
+    turnUsers.forEach(function (user) {
+      user.lang = replyLang;
+      if (user.node) {
+        user.node.setAttribute("lang", replyLang);
+        user.node.setAttribute("dir", dirOf(replyLang));
+      }
+    });
+    turnUsers = [];
+    var entry = { from: "bot", lang: replyLang, text: typeof message.text === "string" ? message.text : "" };
     if (message.custom && message.custom.type === "office_card") entry.custom = message.custom;
     var replies = message.quick_replies || message.buttons;
     if (Array.isArray(replies)) {
@@ -324,12 +475,14 @@
   // language (the user wrote in it), the UI texts and the direction follow.
   function followLanguage(code) {
     if (typeof code !== "string" || code === lang || !langInfo(code)) return;
+    spoken = code;
     lang = code;
     save(KEY.lang, code);
     applyStrings();
   }
   function greetIfNew() {
-    if (!log.length) send("/greet", null); // the bot's greeting opens a new conversation
+    // The bot's greeting opens a new conversation; a restored one just continues.
+    if (!log.length && !session) send("/greet", null);
   }
   function connect() {
     if (socket) return;
@@ -348,13 +501,8 @@
       connectedOnce = true;
       socket.emit("session_request", { session_id: session });
     });
-    socket.on("session_confirm", function (id) {
-      var id_ = typeof id === "string" ? id : id && id.session_id;
-      if (!id_ || abandoned[id_]) return; // a late answer for a conversation the user left
-      if (id_ !== session) {
-        session = id_;
-        save(KEY.session, session);
-      }
+    socket.on("session_confirm", function (payload) {
+      if (deleting || !adoptSession(payload)) return; // e.g. late, for a conversation the user left
       ready = true;
       setStatus(null);
       flush();
@@ -372,15 +520,15 @@
     });
   }
   function forgetConversation() {
-    session = null;
+    if (session) abandoned[session] = true;
+    adoptSession(null);
     log = [];
     queue = [];
-    save(KEY.session, null);
-    save(KEY.log, null);
+    turnUsers = [];
+    turnFirst = null;
     renderAll();
   }
   function restartSession(noteKey) {
-    if (session) abandoned[session] = true;
     forgetConversation();
     addEntry({ from: "note", key: noteKey });
     announce(t(noteKey));
@@ -398,12 +546,25 @@
   function deleteConversation() {
     closeMenus();
     if (!session || !socket || !ready) {
+      forgetDevice();
+      ui.remember.checked = false;
       restartSession("delete_unconfirmed");
       ui.input.focus();
       return;
     }
-    deleting = { session: session, started: Date.now(), lastBot: null, affirmed: false };
-    socket.emit("user_uttered", { message: DELETE_PAYLOAD, session_id: session, metadata: metadata() });
+    var id = session;
+    awaitDeletion(id, false);
+    socket.emit("user_uttered", { message: DELETE_PAYLOAD, session_id: id, metadata: metadata() });
+    ui.input.focus(); // the menu is closed: focus must not fall to the page
+  }
+  // The device forgets at once (screen and storage); the note that follows says whether the
+  // server confirmed the deletion. `asked`: the bot has already said it deleted.
+  function awaitDeletion(id, asked) {
+    deleting = { session: id, started: Date.now(), lastBot: asked ? Date.now() : null, affirmed: asked };
+    ready = false; // nothing more goes into the deleted conversation
+    forgetConversation();
+    forgetDevice();
+    ui.remember.checked = false;
     typing(true);
     var poll = setInterval(function () {
       var now = Date.now();
@@ -415,7 +576,7 @@
         deleting = null;
         typing(false);
         restartSession(deleted ? "deleted" : "delete_unconfirmed");
-        ui.input.focus();
+        if (!ui.panel.hidden) ui.input.focus();
       });
     }, 200);
   }
@@ -435,19 +596,16 @@
 
   // ---- remember me ----
   function setRemember(on) {
-    var session_ = session;
-    var logText = JSON.stringify(log);
     var lang_ = load(KEY.lang);
     safe(function () {
-      [KEY.session, KEY.log, KEY.lang].forEach(function (k) {
+      [KEY.session, KEY.lang].forEach(function (k) {
         localStorage.removeItem(k);
         sessionStorage.removeItem(k);
       });
       if (on) localStorage.setItem(KEY.remember, "1");
       else localStorage.removeItem(KEY.remember);
     });
-    if (session_) save(KEY.session, session_);
-    save(KEY.log, logText);
+    if (session) adoptSession(session); // stored again, now in the chosen storage
     if (lang_) save(KEY.lang, lang_);
   }
 
@@ -455,6 +613,7 @@
   function chooseLanguage(code) {
     closeMenus();
     lang = code;
+    spoken = code;
     save(KEY.lang, code);
     applyStrings();
     ui.langButton.focus();
@@ -479,15 +638,19 @@
       if (first) first.focus();
     }
   }
-  function open() {
+  function markModal() {
+    ui.panel.setAttribute("aria-modal", String(coversPage()));
+  }
+  function open(event) {
     ui.panel.hidden = false;
+    markModal();
     ui.launcher.hidden = true;
     ui.launcher.setAttribute("aria-expanded", "true");
     safe(function () { sessionStorage.setItem(KEY.open, "1"); });
     connect();
     greetIfNew();
     ui.log.scrollTop = ui.log.scrollHeight;
-    ui.input.focus();
+    focusAfterReply(event);
   }
   function close() {
     closeMenus();
@@ -547,20 +710,30 @@
     ui.closeButton = el("button", { type: "button", class: "ww-tool ww-close", onclick: close }, [
       el("span", { "aria-hidden": "true", text: "✕" }), srLabel("close"),
     ]);
-    ui.log = el("div", { class: "ww-log", tabindex: "0" });
-    bind(ui.log, "aria-label", "title");
+    ui.log = el("div", { class: "ww-log", role: "region", tabindex: "0" });
+    bind(ui.log, "aria-label", "log_label");
     ui.typing = el("div", { class: "ww-typing", hidden: "" }, [
       el("span", { class: "ww-dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]),
       srLabel("typing"),
     ]);
     ui.status = el("p", { class: "ww-status", role: "status", hidden: "" });
-    ui.input = el("input", { id: "ww-input", type: "text", autocomplete: "off", maxlength: "2000", dir: "auto" });
+    // No maxlength: the browser would cut a long paste silently; onInput cuts and says so.
+    ui.input = el("input", { id: "ww-input", type: "text", autocomplete: "off", oninput: onInput });
     bind(ui.input, "placeholder", "placeholder");
+    ui.notice = el("p", { id: "ww-notice", class: "ww-notice", "aria-live": "polite" });
     ui.form = el("form", { class: "ww-form", onsubmit: function (event) {
       event.preventDefault();
       var text = ui.input.value.trim();
-      if (!text) return;
+      if (!text) {
+        ui.input.value = ""; // spaces only: nothing to keep
+        inputDirection();
+        notice("empty_message");
+        ui.input.focus();
+        return;
+      }
+      notice(null);
       ui.input.value = "";
+      inputDirection();
       send(text, text);
     } }, [
       bind(el("label", { for: "ww-input", class: "ww-sr-only" }), "text", "message_label"),
@@ -568,7 +741,10 @@
       bind(el("button", { type: "submit", class: "ww-send" }), "text", "send"),
     ]);
 
-    ui.panel = el("section", { id: "ww-panel", class: "ww-panel", hidden: "", "aria-labelledby": "ww-title" }, [
+    // A dialog next to the page on a desktop; modal while it covers a phone's screen.
+    ui.panel = el("section", {
+      id: "ww-panel", class: "ww-panel", role: "dialog", "aria-modal": "false", hidden: "", "aria-labelledby": "ww-title",
+    }, [
       el("header", { class: "ww-header" }, [
         el("div", { class: "ww-heading" }, [
           bind(el("h2", { id: "ww-title" }), "text", "title"),
@@ -582,8 +758,11 @@
       ui.log,
       ui.typing,
       ui.status,
+      ui.notice,
       ui.form,
     ]);
+    ui.panel.addEventListener("keydown", trapFocus);
+    window.addEventListener("resize", markModal); // a phone turned, a window resized
     ui.panel.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") return;
       if (!ui.langList.hidden || !ui.options.hidden) {
@@ -594,8 +773,13 @@
         close();
       }
     });
-    ui.root = el("div", { class: "ww-root" }, [ui.launcher, ui.panel, ui.live]);
+    // The widget sits at the end of the host page's lines (bottom right on a German page)
+    // and stays there when the conversation turns Arabic or Persian.
+    var side = getComputedStyle(document.documentElement).direction === "rtl" ? "ww-left" : "ww-right";
+    ui.root = el("div", { class: "ww-root " + side }, [ui.launcher, ui.panel, ui.live]);
     document.body.appendChild(ui.root);
+    // A continued conversation: its earlier messages were deliberately not stored.
+    if (session) log.push({ from: "note", key: "earlier_not_kept" });
     renderAll();
   }
 
@@ -618,6 +802,10 @@
       window.io ? Promise.resolve() : loadScript(BASE + "vendor/socket.io.min.js"),
     ]).then(function (results) {
       data = results[0];
+      safe(function () { // transcripts stored by earlier versions of the widget
+        localStorage.removeItem(LEGACY_LOG);
+        sessionStorage.removeItem(LEGACY_LOG);
+      });
       lang = pickLanguage();
       build();
       var wasOpen = safe(function () { return sessionStorage.getItem(KEY.open) === "1"; }, false);
@@ -628,7 +816,7 @@
   }
 
   window.Wegweiser = {
-    open: function () { if (ui.panel) open(); },
+    open: function () { if (ui.panel) open(null); },
     close: function () { if (ui.panel) close(); },
     get socket() { return socket; }, // for diagnostics and the browser tests
   };
