@@ -28,7 +28,7 @@ from bot.console.middlewares import (
     auth_middleware,
     csrf_middleware,
     error_middleware,
-    secure_cookie_middleware,
+    headers_middleware,
 )
 from bot.console.settings import ConsoleSettings
 from bot.console.typedefs import ENGINE, REFRESH, SETTINGS, THROTTLE, URL_CIPHER
@@ -105,13 +105,13 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
         samesite="Strict",
         path=settings.cookie_path,
         secure=settings.secure_cookie is True,
-        # A browser-session cookie; idle expiry is checked on the server (auth_middleware), so
-        # an expired session gets a "please log in again" page instead of silently vanishing.
+        # A browser-session cookie; idle time and lifetime are checked on the server
+        # (auth.check_session), so an expired session gets a "please log in again" page.
         max_age=None,
     )
     app = web.Application(
         middlewares=[
-            secure_cookie_middleware,
+            headers_middleware,
             error_middleware,
             session_middleware(storage),
             auth_middleware,
@@ -120,7 +120,7 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
         client_max_size=256 * 1024,
     )
     app[SETTINGS] = settings
-    app[THROTTLE] = IpThrottle()
+    app[THROTTLE] = IpThrottle(settings.login_attempts, settings.login_window)
     app[REFRESH] = {}
     url_key = hashlib.sha256(b"wegweiser-console-url" + settings.secret_key).digest()
     app[URL_CIPHER] = Fernet(base64.urlsafe_b64encode(url_key))
@@ -140,6 +140,8 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
     r.add_get("/login", views.login_page, name="login")
     r.add_post("/login", views.login, name="login_post")
     r.add_post("/logout", views.logout, name="logout")
+    r.add_get("/account", views.account, name="account")
+    r.add_post("/account", views.account_post, name="account_post")
     r.add_get("/conversations", views.conversations, name="conversations")
     r.add_get("/conversations/{key}", views.transcript, name="transcript")
     r.add_post("/conversations/{key}/tags", views.tag, name="tag")

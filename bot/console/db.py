@@ -42,6 +42,17 @@ users = sa.Table(
     sa.Column("last_login", sa.Float),
 )
 
+#: One row per logged-in browser (migration 0004). The cookie carries a random session id;
+#: only its SHA-256 is stored, so a database dump holds no usable session.
+sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("seen_at", sa.Float, nullable=False),
+)
+
 #: One row per conversation (sender id), maintained incrementally from ``events``
 #: by bot.console.summary — filtering JSON over millions of events per request is too slow.
 conversations = sa.Table(

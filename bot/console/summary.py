@@ -394,9 +394,13 @@ def forget(engine: Engine, sender_ids: Iterable[str]) -> None:
 
 
 def delete_conversation(engine: Engine, sender_id: str) -> int:
-    """Delete a conversation's events and every console row about it; returns events deleted."""
-    with engine.begin() as conn:
-        n = conn.execute(db.events.delete().where(db.events.c.sender_id == sender_id)).rowcount
-        for table in CONSOLE_TABLES:
-            conn.execute(table.delete().where(table.c.sender_id == sender_id))
-    return n or 0
+    """Delete a conversation's events and every console row about it; returns events deleted.
+
+    The same path as every other deletion (bot.privacy.deletion): one transaction, and a
+    line in ``privacy_log`` (``admin_deletion``). The daily aggregate rows follow by
+    trigger, and a row that no longer counts anything is removed (migration 0004). The
+    caller holds the conversation's lock (bot.console.locks).
+    """
+    from bot.privacy.deletion import delete_conversation as delete_audited
+
+    return delete_audited(engine, sender_id, [t.name for t in CONSOLE_TABLES])

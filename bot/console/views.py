@@ -21,6 +21,7 @@ from cryptography.fernet import InvalidToken
 from bot.console import auth, db, directory_health, queries, summary
 from bot.console.forms import FormError, page_number, parse_filters
 from bot.console.intents import known_intents
+from bot.console.locks import conversation_lock
 from bot.console.middlewares import admin_only, error_page
 from bot.console.typedefs import ENGINE, REFRESH, SETTINGS, THROTTLE, URL_CIPHER
 from bot.languages import SUPPORTED
@@ -74,11 +75,23 @@ async def login_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("login.html", request, {"message": message})
 
 
+def _client(request: web.Request) -> str:
+    """The client's address; behind a configured reverse proxy, from X-Forwarded-For."""
+    return auth.client_address(
+        request.remote,
+        request.headers.get("X-Forwarded-For"),
+        request.app[SETTINGS].trusted_proxies,
+    )
+
+
 async def login(request: web.Request) -> web.Response:
     """Check credentials (rate-limited per address, lockout per account); start a session."""
     form = await request.post()
-    address = request.remote or "?"
+    address = _client(request)
+    engine = request.app[ENGINE]
+    username = str(form.get("username", ""))[:64]
     if not request.app[THROTTLE].allow(address):
+        await db.run(auth.audit, engine, "?", "login-throttled", None, address)
         return aiohttp_jinja2.render_template(
             "login.html",
             request,
@@ -88,13 +101,23 @@ async def login(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     user, reason = await db.run(
         auth.authenticate,
-        request.app[ENGINE],
-        str(form.get("username", ""))[:64],
+        engine,
+        username,
         str(form.get("password", ""))[:1024],
         settings.max_failed_logins,
         settings.lockout_seconds,
     )
     if user is None:
+        # Who tried is recorded only for a real account: a password typed into the
+        # username field must not end up in the log.
+        await db.run(
+            auth.audit,
+            engine,
+            username if reason != "unknown" else "?",
+            "login-failed",
+            None,
+            f"{reason} from {address}",
+        )
         message = (
             "Too many failed attempts. The account is locked for a while."
             if reason == "locked"
@@ -104,19 +127,56 @@ async def login(request: web.Request) -> web.Response:
             "login.html", request, {"message": message}, status=401
         )
     lang = (await get_session(request)).get("lang")
-    session = await new_session(request)  # a fresh session id: no fixation
-    session.update(
-        {"uid": user.id, "seen": time.time(), "csrf": secrets.token_urlsafe(32), "lang": lang}
+    sid = await db.run(
+        auth.start_session, engine, user.id, settings.session_idle, settings.session_lifetime
     )
-    await db.run(auth.audit, request.app[ENGINE], user.username, "login", None)
+    session = await new_session(request)  # a fresh cookie too: no fixation
+    session.update({"sid": sid, "csrf": secrets.token_urlsafe(32), "lang": lang})
+    await db.run(auth.audit, engine, user.username, "login", None, address)
     raise web.HTTPSeeOther(request.app.router["conversations"].url_for())
 
 
 async def logout(request: web.Request) -> web.Response:
-    """End the session."""
+    """End the session: every session of this account, so a copied cookie is dead too."""
+    user = _actor(request)
+    engine = request.app[ENGINE]
+    n = await db.run(auth.end_sessions, engine, user.id)
+    await db.run(auth.audit, engine, user.username, "logout", None, f"{n} sessions")
     session = await get_session(request)
     session.invalidate()
     raise web.HTTPSeeOther(request.app.router["login"].url_for())
+
+
+@aiohttp_jinja2.template("account.html")
+async def account(request: web.Request) -> dict[str, Any]:
+    """Change one's own password."""
+    return {"message": request.query.get("message", ""), "done": "done" in request.query}
+
+
+async def account_post(request: web.Request) -> web.Response:
+    """Set a new password; every other session of this account ends."""
+    form = await request.post()
+    user = _actor(request)
+    engine = request.app[ENGINE]
+    new = str(form.get("new", ""))[:1024]
+    target = request.app.router["account"].url_for()
+    if new != str(form.get("repeat", ""))[:1024]:
+        raise web.HTTPSeeOther(target.with_query({"message": "The new passwords differ."}))
+    session = await get_session(request)
+    try:
+        await db.run(
+            auth.change_own_password,
+            engine,
+            user.id,
+            str(form.get("current", ""))[:1024],
+            new,
+            session.get("sid"),
+        )
+    except auth.UserError as err:
+        await db.run(auth.audit, engine, user.username, "password-failed", user.username)
+        raise web.HTTPSeeOther(target.with_query({"message": str(err)})) from err
+    await db.run(auth.audit, engine, user.username, "password", user.username)
+    raise web.HTTPSeeOther(target.with_query({"done": "1"}))
 
 
 async def index(request: web.Request) -> web.Response:
@@ -149,6 +209,16 @@ async def conversations(request: web.Request) -> dict[str, Any] | web.Response:
     page = await db.run(
         queries.list_conversations, engine, filters, request.app[SETTINGS].page_size
     )
+    if filters.q:
+        # A text search can look for a person: who searched for what is kept.
+        await db.run(
+            auth.audit,
+            engine,
+            _actor(request).username,
+            "search",
+            None,
+            f"{filters.q} ({page.total})",
+        )
     args = {k: v for k, v in request.query.items() if k != "page" and v}
     for row in page.rows:
         row["key"] = conversation_key(request, row["sender_id"])
@@ -248,6 +318,9 @@ async def note(request: web.Request) -> web.Response:
             )
 
     await db.run(_add)
+    await db.run(
+        auth.audit, engine, user.username, "note", display_id(sender_id), f"{len(text)} chars"
+    )
     raise web.HTTPSeeOther(request.app.router["transcript"].url_for(key=request.match_info["key"]))
 
 
@@ -256,7 +329,9 @@ async def delete(request: web.Request) -> web.Response:
     """Delete a conversation's events and console rows (audit-logged)."""
     sender_id = sender_from_key(request)
     engine = request.app[ENGINE]
-    n = await db.run(summary.delete_conversation, engine, sender_id)
+    # Rasa's lock for this conversation: a turn being handled cannot write it back.
+    async with conversation_lock(request.app[SETTINGS].lock_store, sender_id):
+        n = await db.run(summary.delete_conversation, engine, sender_id)
     if n == 0:
         raise web.HTTPNotFound(reason="No such conversation (it may have been deleted).")
     await db.run(
@@ -410,6 +485,32 @@ def _chart_data(data: dict[str, Any], start: dt.date, end: dt.date) -> dict[str,
     }
 
 
+#: Characters that make a spreadsheet read a cell as a formula (or a DDE call).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (the
+    OWASP advice); numbers stay numbers. Cities and channels come from users and clients.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through :func:`csv_cell`."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[Any]) -> None:
+        """Write one row, neutralised."""
+        self._writer.writerow([csv_cell(v) for v in row])
+
+
 @admin_only
 async def analytics_csv(request: web.Request) -> web.Response:
     """All aggregates of the range as one long-format CSV (audit-logged)."""
@@ -417,7 +518,7 @@ async def analytics_csv(request: web.Request) -> web.Response:
     start, end = _range(form)
     data = await db.run(queries.analytics, request.app[ENGINE], start, end)
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     w.writerow(["metric", "day", "key", "key2", "value"])
     for day, lang, convs, msgs in data["by_language"]:
         w.writerow(["conversations_by_language", queries.day_label(day), lang or "", "", convs])
