@@ -22,7 +22,6 @@ from cryptography.fernet import Fernet
 
 from bot.console import db, summary, views
 from bot.console.auth import IpThrottle
-from bot.console.compat import patch_request_url
 from bot.console.middlewares import (
     COOKIE_NAME,
     auth_middleware,
@@ -97,7 +96,6 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 def create_console_app(settings: ConsoleSettings) -> web.Application:
     """The staff console as an aiohttp app; mount it with ``add_subapp("/staff/", ...)``."""
-    patch_request_url()
     storage = EncryptedCookieStorage(
         settings.secret_key,
         cookie_name=COOKIE_NAME,
