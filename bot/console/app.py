@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet
 
 from bot.console import db, summary, views
 from bot.console.auth import IpThrottle
+from bot.console.display import bidi_isolate
 from bot.console.middlewares import (
     COOKIE_NAME,
     auth_middleware,
@@ -130,6 +131,7 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
     env.filters["when"] = _when
     env.filters["hhmmss"] = _hhmmss
     env.filters["mask_phones"] = mask_phones
+    env.filters["bidi"] = bidi_isolate
     env.globals["static"] = lambda name: app.router["static"].url_for(filename=name)
     app.cleanup_ctx.append(_lifecycle)
 

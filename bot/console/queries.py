@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.console import db, dialect
+from bot.console import db, dialect, display
 
 TAGS = ("wrong_answer", "missing_information", "outdated_contact", "praise")
 SORTS = {
@@ -189,6 +189,8 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
     items: list[dict[str, Any]] = []
     slots: dict[str, Any] = {}
     last_action: str | None = None
+    #: Payload -> title of the buttons the person was last offered.
+    offered: dict[str, str] = {}
     for row in rows:
         try:
             data = json.loads(row.data or "{}")
@@ -212,12 +214,16 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
         elif row.type_name == "user":
             parse = data.get("parse_data") or {}
             lang = parse.get("language")
+            text = data.get("text") or ""
             items.append(
                 {
                     "kind": "user",
                     "id": row.id,
                     "time": row.timestamp,
-                    "text": data.get("text") or "",
+                    "text": text,
+                    # A button press shows the title the person read, not the payload.
+                    "button": offered.get(text.strip()) if display.is_payload(text) else None,
+                    "automatic": display.is_automatic_greeting(text),
                     "intent": (parse.get("intent") or {}).get("name"),
                     "confidence": (parse.get("intent") or {}).get("confidence"),
                     "language": lang.get("code") if isinstance(lang, dict) else lang,
@@ -228,6 +234,13 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
             meta = data.get("metadata") or {}
             payload = data.get("data") or {}
             custom = payload.get("custom") if isinstance(payload, dict) else None
+            buttons = payload.get("buttons") if isinstance(payload, dict) else None
+            if buttons:
+                offered = {
+                    str(b.get("payload", "")).strip(): str(b.get("title", ""))
+                    for b in buttons
+                    if isinstance(b, dict)
+                }
             items.append(
                 {
                     "kind": "bot",

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.console import db, dialect
+from bot.console.display import is_automatic_greeting
 from bot.console.settings import MISUNDERSTOOD_BELOW
 
 LAST_EVENT_KEY = "summary_last_event_id"
@@ -88,11 +89,17 @@ def _fold(acc: _Acc, row: Any) -> None:
     kind = row.type_name
     if kind == "user":
         acc.n_user += 1
-        key = ((row.intent_name or "")[:255], int(ts // DAY))
-        acc.intents[key] = acc.intents.get(key, 0) + 1
         try:
             info = parse_user_event(json.loads(row.data or "{}"))
         except (ValueError, AttributeError):
+            info = None
+        # The greeting a client sends by itself when a chat opens is not something a
+        # person asked: it stays out of the intent counts ("most frequent intents").
+        text = info["text"] if info is not None else None
+        if not (isinstance(text, str) and is_automatic_greeting(text)):
+            key = ((row.intent_name or "")[:255], int(ts // DAY))
+            acc.intents[key] = acc.intents.get(key, 0) + 1
+        if info is None:
             return  # a malformed row must not stop the summary
         if info["text"] and isinstance(info["text"], str):
             acc.texts.append((row.id, info["text"]))

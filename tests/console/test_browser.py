@@ -114,3 +114,39 @@ async def test_reviewer_cannot_reach_admin_pages(console, browser):
         await expect(page.get_by_role("alert")).to_contain_text("admin")
     await page.goto(f"{base}/staff/misunderstood?language=ar")
     assert await page.get_by_role("button", name="Export NLU YAML (ar)").count() == 0
+
+
+async def test_rtl_transcript_keeps_numbers_and_links_in_reading_order(sqlite_url, browser):
+    from tests.console.conftest import client_for, make_settings, prepare
+    from tests.console.test_display import seed_buttons
+
+    engine = prepare(sqlite_url)
+    seed_buttons(engine)
+    engine.dispose()
+    async with client_for(make_settings(sqlite_url)) as client:
+        base = str(client.make_url("")).rstrip("/")
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await log_in(page, base, "alice")
+        await page.goto(f"{base}/staff/conversations?language=ar")
+        await page.locator("tr.conversation a").first.click()
+        bot = page.locator(".msg.bot .text", has_text="88-38883")
+        direction = await bot.evaluate("el => getComputedStyle(el).direction")
+        assert direction == "rtl"
+        # Inside the RTL line the phone number still reads "+49 ... 38883" from left to right
+        # (without isolation the bidi algorithm shows "38883-88 201 49+").
+        xs = await bot.evaluate(
+            """(el) => {
+                 const chars = [];
+                 const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+                 for (let n = walk.nextNode(); n; n = walk.nextNode())
+                   for (let i = 0; i < n.length; i++) chars.push([n, i]);
+                 const text = chars.map(([n, i]) => n.data[i]).join("");
+                 const r = document.createRange();
+                 const x = (k) => { const [n, i] = chars[k]; r.setStart(n, i); r.setEnd(n, i + 1);
+                                    return r.getBoundingClientRect().left; };
+                 const start = text.indexOf("+49"), end = text.indexOf("38883") + 4;
+                 return [x(start), x(start + 1), x(end)];
+               }"""
+        )
+        assert xs[0] < xs[1] < xs[2], xs
+        await expect(page.locator(".msg.user .pressed .button")).to_have_text("مركز العمل")

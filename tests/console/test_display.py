@@ -1,0 +1,59 @@
+"""How transcripts read: isolated LTR runs in RTL text, button titles, automatic greetings."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bot.console import db, seed, summary
+from bot.console.display import bidi_isolate, is_payload
+from tests.console.conftest import T0, client_for, login, make_settings, prepare
+from tests.console.test_pages import first_link
+
+CARD_AR = "مكتب Jobcenter Essen: اتصل على +49 201 88-38883 أو زر www.bamf.de/DE/Startseite.html."
+BUTTONS = [
+    {"title": "مركز العمل", "payload": '/find_office{"office_type": "jobcenter"}'},
+    {"title": "دورة لغة", "payload": "/ask_language_course"},
+]
+
+
+def test_ltr_runs_are_isolated_in_rtl_text_only():
+    html = str(bidi_isolate(CARD_AR))
+    assert '<bdi dir="ltr">+49 201 88-38883</bdi>' in html
+    assert '<bdi dir="ltr">www.bamf.de/DE/Startseite.html</bdi>.' in html
+    assert '<bdi dir="ltr">Jobcenter Essen</bdi>' in html
+    assert str(bidi_isolate("Call +49 201 88-38883")) == "Call +49 201 88-38883"
+    # Still escaped: isolation never lets markup through.
+    assert "<script>" not in str(bidi_isolate("<script>x</script> مرحبا"))
+    assert is_payload('/find_office{"office_type": "jobcenter"}') and is_payload("/greet")
+    assert not is_payload("/ hallo") and not is_payload("hallo /greet")
+
+
+def seed_buttons(engine: sa.engine.Engine) -> None:
+    """An Arabic chat opened by the widget's automatic /greet, with a button press."""
+    T = seed.Turn
+    turns = [
+        T("/greet", "greet", 1.0, "ar", reply="مرحبا! كيف أساعدك؟", buttons=BUTTONS),
+        T(BUTTONS[0]["payload"], "find_office", 1.0, "ar", reply=CARD_AR, utter="utter_card"),
+    ]
+    seed.insert(engine, "ar-buttons", seed.conversation("ar-buttons", T0, turns, "socketio"))
+    typed = [T("hallo", "greet", 0.98, "de", slots={"language": "de"})]
+    seed.insert(engine, "de-typed", seed.conversation("de-typed", T0, typed, "rest"))
+    summary.refresh_all(engine)
+
+
+async def test_transcript_shows_button_titles_and_isolates_numbers(sqlite_url):
+    engine = prepare(sqlite_url)
+    seed_buttons(engine)
+    async with client_for(make_settings(sqlite_url)) as client:
+        assert (await login(client, "alice")).status == 303
+        key = await first_link(client, "?language=ar&ui=en")
+        page = await (await client.get(f"/staff/conversations/{key}?ui=en")).text()
+    assert "Pressed the button" in page and "مركز العمل" in page
+    assert "Opened the chat (automatic greeting, not typed)" in page
+    assert '<bdi dir="ltr">+49 201 88-38883</bdi>' in page
+    # The automatic greeting is no intent anyone asked for; the typed "hallo" is.
+    i = db.daily_intents.c
+    with engine.connect() as conn:
+        greet = conn.execute(sa.select(sa.func.sum(i.n)).where(i.intent == "greet")).scalar()
+    assert greet == 1
+    engine.dispose()
