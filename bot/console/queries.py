@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.console import db, dialect, display
 
@@ -142,7 +142,35 @@ def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
                 tags_by.setdefault(sender_id, []).append(tag)
             for r in rows:
                 r["tags"] = sorted(tags_by.get(r["sender_id"], []))
+            previews = _first_messages(conn, [r["sender_id"] for r in rows])
+            for r in rows:
+                r["preview"] = previews.get(r["sender_id"])
     return Page(rows=rows, total=total, pages=pages, by_language=by_language)
+
+
+#: Characters of the first message shown in the list (the full text is in the transcript).
+PREVIEW_CHARS = 90
+
+
+def _first_messages(conn: Connection, sender_ids: list[str]) -> dict[str, str]:
+    """The first typed user message of each conversation (already redacted when stored).
+
+    Button payloads and commands (``/greet``, ``/find_office{...}``) are skipped: they say
+    nothing a reviewer can read.
+    """
+    m = db.messages.c
+    first = (
+        sa.select(sa.func.min(m.event_id))
+        .where(m.sender_id.in_(sender_ids), ~m.text.like("/%"))
+        .group_by(m.sender_id)
+    )
+    out: dict[str, str] = {}
+    for sender_id, text in conn.execute(
+        sa.select(m.sender_id, m.text).where(m.event_id.in_(first))
+    ):
+        line = " ".join(text.split())
+        out[sender_id] = line if len(line) <= PREVIEW_CHARS else line[: PREVIEW_CHARS - 1] + "…"
+    return out
 
 
 def distinct_values(engine: Engine) -> dict[str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from bot.console import db, seed, summary
@@ -57,3 +59,26 @@ async def test_transcript_shows_button_titles_and_isolates_numbers(sqlite_url):
         greet = conn.execute(sa.select(sa.func.sum(i.n)).where(i.intent == "greet")).scalar()
     assert greet == 1
     engine.dispose()
+
+
+async def test_conversation_list_previews_the_first_typed_message(sqlite_url):
+    engine = prepare(sqlite_url)
+    seed_buttons(engine)
+    T = seed.Turn
+    long = "Ich suche einen Deutschkurs, meine Nummer ist 0176 1234567, " + "bitte " * 30
+    turns = [T("/greet", "greet", 1.0, "de"), T(long, "ask_language_course", 0.9, "de")]
+    seed.insert(engine, "de-long", seed.conversation("de-long", T0 + 60, turns, "rest"))
+    summary.refresh_all(engine)
+    engine.dispose()
+    async with client_for(make_settings(sqlite_url)) as client:
+        assert (await login(client, "alice")).status == 303
+        page = await (await client.get("/staff/conversations?ui=en")).text()
+    previews = re.findall(r'<p class="preview"[^>]*>(.*?)</p>', page, re.S)
+    assert len(previews) == 3
+    assert any(
+        p.startswith("Ich suche einen Deutschkurs, meine Nummer ist [PHONE]") for p in previews
+    )
+    assert any(p.endswith("…") and len(p) < 140 for p in previews)  # shortened
+    assert "hallo" in previews
+    assert any("(buttons only)" in p for p in previews)  # ar-buttons: /greet + a button
+    assert "/greet" not in "".join(previews)
