@@ -29,7 +29,7 @@ def _password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Repeat: "):
-        raise auth.UserError("passwords differ")
+        raise auth.UserError("The passwords differ.")
     return first
 
 

@@ -62,7 +62,7 @@ def add_user(engine: Engine, username: str, password: str, role: str) -> None:
     u = db.users.c
     with engine.begin() as conn:
         if conn.execute(sa.select(u.id).where(u.username == username)).first():
-            raise UserError(f"user {username!r} exists")
+            raise UserError("username: this name is taken")
         conn.execute(
             db.users.insert().values(
                 username=username,
@@ -82,7 +82,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
     with engine.begin() as conn:
         uid = conn.execute(sa.select(u.id).where(u.username == username)).scalar()
         if uid is None:
-            raise UserError(f"no user {username!r}")
+            raise UserError("username: no such account")
         conn.execute(
             db.users.update()
             .where(u.id == uid)
@@ -106,7 +106,7 @@ def change_own_password(
     with engine.begin() as conn:
         row = conn.execute(sa.select(u.password_hash).where(u.id == user_id)).first()
         if row is None or not _verify(row.password_hash, current):
-            raise UserError("current password is wrong")
+            raise UserError("current password: wrong")
         conn.execute(
             db.users.update().where(u.id == user_id).values(password_hash=_hasher.hash(new))
         )
@@ -121,7 +121,7 @@ def update_user(engine: Engine, user_id: int, **values: Any) -> None:
     Disabling an account ends its sessions at once.
     """
     if "role" in values and values["role"] not in ROLES:
-        raise UserError("unknown role")
+        raise UserError("role: unknown role")
     with engine.begin() as conn:
         conn.execute(db.users.update().where(db.users.c.id == user_id).values(**values))
         if values.get("active") is False:
@@ -133,7 +133,7 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
     with engine.connect() as conn:
         uid = conn.execute(sa.select(db.users.c.id).where(db.users.c.username == username)).scalar()
     if uid is None:
-        raise UserError(f"no user {username!r}")
+        raise UserError("username: no such account")
     update_user(engine, uid, active=active)
 
 

@@ -447,9 +447,9 @@ def _range(query: Any) -> tuple[dt.date, dt.date]:
             else end - dt.timedelta(days=29)
         )
     except (ValueError, TypeError) as exc:
-        raise web.HTTPBadRequest(reason="from/to: a date like 2026-01-31") from exc
+        raise web.HTTPBadRequest(reason="from: a date like 2026-01-31") from exc
     if start > end or (end - start).days > 3660:
-        raise web.HTTPBadRequest(reason="from/to: from before to, at most ten years")
+        raise web.HTTPBadRequest(reason="from: from before to, at most ten years")
     return start, end
 
 
@@ -459,28 +459,38 @@ async def analytics(request: web.Request) -> dict[str, Any]:
     start, end = _range(request.query)
     await refresh_summary(request)
     data = await db.run(queries.analytics, request.app[ENGINE], start, end)
-    return {"data": _chart_data(data, start, end), "start": start, "end": end, "raw": data}
+    t = request[aiohttp_jinja2.REQUEST_CONTEXT_KEY]["t"]
+    return {"data": _chart_data(data, start, end, t), "start": start, "end": end, "raw": data}
 
 
-def _chart_data(data: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Reshape the aggregates into Chart.js datasets (labels = every day in range)."""
+def _chart_data(data: dict[str, Any], start: dt.date, end: dt.date, t: Any = str) -> dict[str, Any]:
+    """Reshape the aggregates into Chart.js datasets (labels = every day in range).
+
+    Codes (languages, channels, intents) become readable names through ``t``.
+    """
     first = (start - dt.date(1970, 1, 1)).days
     days = list(range(first, first + (end - start).days + 1))
     labels = [queries.day_label(d) for d in days]
 
-    def series(rows: list[tuple], value: int) -> list[dict[str, Any]]:
+    def series(rows: list[tuple], value: int, kind: str) -> list[dict[str, Any]]:
         keys = sorted({r[1] or "?" for r in rows})
         table = {(r[0], r[1] or "?"): r[value] for r in rows}
-        return [{"label": k, "data": [table.get((d, k), 0) for d in days]} for k in keys]
+        return [
+            {
+                "label": t(f"{kind}:{k}") if k != "?" else k,
+                "data": [table.get((d, k), 0) for d in days],
+            }
+            for k in keys
+        ]
 
     rates = {r[0]: (r[2] / r[1] if r[1] else 0) for r in data["fallback_rate"]}
     return {
         "labels": labels,
-        "conversations_by_language": series(data["by_language"], 2),
-        "messages_by_language": series(data["by_language"], 3),
-        "conversations_by_channel": series(data["by_channel"], 2),
+        "conversations_by_language": series(data["by_language"], 2, "lang"),
+        "messages_by_language": series(data["by_language"], 3, "lang"),
+        "conversations_by_channel": series(data["by_channel"], 2, "channel"),
         "fallback_rate": [round(rates.get(d, 0) * 100, 1) for d in days],
-        "top_intents": [[r[0] or "?", r[1]] for r in data["top_intents"]],
+        "top_intents": [[t(f"intent:{r[0] or ''}"), r[1]] for r in data["top_intents"]],
         "top_cities": [[r[0], r[1]] for r in data["top_cities"]],
     }
 
@@ -556,10 +566,21 @@ async def analytics_csv(request: web.Request) -> web.Response:
 @admin_only
 @aiohttp_jinja2.template("directory.html")
 async def directory(request: web.Request) -> dict[str, Any]:
-    """Directory coverage and staleness, and which records users saw most."""
+    """Directory coverage and staleness, and which records users saw most (filterable)."""
+    q = request.query
+    only = directory_health.DirectoryFilter(
+        city=q.get("city") or None, office_type=q.get("type") or None, gap=q.get("gap") or None
+    )
     await refresh_summary(request)
     views = await db.run(queries.office_views, request.app[ENGINE])
-    return directory_health.health(views, dt.date.today())
+    data = directory_health.health(views, dt.date.today(), only)
+    if (
+        (only.city and only.city not in data["cities"])
+        or (only.office_type and only.office_type not in data["all_types"])
+        or (only.gap and only.gap not in directory_health.GAP_KINDS)
+    ):
+        raise web.HTTPBadRequest(reason="Bad request")
+    return data
 
 
 @admin_only
@@ -602,7 +623,7 @@ async def users_post(request: web.Request) -> web.Response:
                 "role": {"role": str(form.get("role", ""))},
             }[str(op)]
             if uid == _actor(request).id and op in ("disable", "role"):
-                raise auth.UserError("you cannot disable or demote yourself")
+                raise auth.UserError("You cannot disable or demote yourself.")
             await db.run(lambda: auth.update_user(engine, uid, **values))
             await db.run(auth.audit, engine, actor, f"user-{op}", str(uid), str(values))
         else:

@@ -46,7 +46,7 @@ async def test_admin_reviews_tags_assigns_and_exports(console, browser):
     await page.get_by_role("button", name="Filter").click()
     await expect(page.locator("#total")).to_have_text("2")
     langs = await page.locator("tr.conversation td.lang").all_inner_texts()
-    assert langs == ["ar", "ar"]
+    assert langs == ["Arabic", "Arabic"]
 
     # Open a transcript: right-to-left text, intent and confidence.
     await page.locator("tr.conversation a").first.click()
@@ -62,16 +62,16 @@ async def test_admin_reviews_tags_assigns_and_exports(console, browser):
 
     # Assign an intent to a misunderstood Arabic message, then export it.
     await page.get_by_role("link", name="Misunderstood").click()
-    await page.locator("a.group", has_text="ar").click()
+    await page.locator("a.group", has_text="Arabic").click()
     row = page.locator("tr.misunderstood").first
     await row.get_by_label("Assign intent").select_option("ask_work_permit")
     await row.get_by_role("button", name="Assign").click()
     # Back on the open list of Arabic messages, which is now empty.
     await expect(page.get_by_role("status")).to_have_text("0")
     await page.goto(f"{base}/staff/misunderstood?language=ar&status=all")
-    await expect(page.locator(".assigned").first).to_contain_text("ask_work_permit")
+    await expect(page.locator(".assigned").first).to_contain_text("Work permit")
     async with page.expect_download() as info:
-        await page.get_by_role("button", name="Export NLU YAML (ar)").click()
+        await page.get_by_role("button", name="Export NLU YAML (Arabic)").click()
     download = await info.value
     text = open(await download.path(), encoding="utf-8").read()
     assert "- intent: ask_work_permit" in text and "language: ar" in text
@@ -113,7 +113,7 @@ async def test_reviewer_cannot_reach_admin_pages(console, browser):
         assert resp.status == 403
         await expect(page.get_by_role("alert")).to_contain_text("admin")
     await page.goto(f"{base}/staff/misunderstood?language=ar")
-    assert await page.get_by_role("button", name="Export NLU YAML (ar)").count() == 0
+    assert await page.get_by_role("button", name="Export NLU YAML (Arabic)").count() == 0
 
 
 async def test_rtl_transcript_keeps_numbers_and_links_in_reading_order(sqlite_url, browser):
@@ -150,3 +150,22 @@ async def test_rtl_transcript_keeps_numbers_and_links_in_reading_order(sqlite_ur
         )
         assert xs[0] < xs[1] < xs[2], xs
         await expect(page.locator(".msg.user .pressed .button")).to_have_text("مركز العمل")
+
+
+async def test_directory_fits_1280_px_and_filters(console, browser):
+    base = str(console.make_url("")).rstrip("/")
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(f"{base}/staff/login?ui=de")
+    await page.get_by_label("Benutzername").fill("alice")
+    await page.get_by_label("Passwort").fill(PASSWORD)
+    await page.get_by_role("button", name="Anmelden").click()
+    await page.goto(f"{base}/staff/directory")
+    width = await page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 1280, width
+    await expect(page.get_by_role("columnheader", name="Agentur für Arbeit")).to_be_visible()
+    await page.get_by_label("Stadt").select_option("Bochum")
+    await page.get_by_label("Lücke").select_option("old")
+    await page.get_by_role("button", name="Filtern").click()
+    await expect(page.locator("#coverage tbody tr")).to_have_count(1)
+    cities = await page.locator("#gap-list tbody tr td:nth-child(2)").all_inner_texts()
+    assert cities and all("Bochum" in c for c in cities)
