@@ -91,8 +91,10 @@ notes = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
-#: User messages the bot did not understand (fallback or low confidence), copied at sync
-#: time so reviewers can assign the right intent; removed with the conversation.
+#: User messages the bot did not understand (fallback, low confidence, a form answer it
+#: could not read, a reply in another language than the message, an unsupported
+#: language), copied at sync time so reviewers can assign the right intent; removed with
+#: the conversation.
 misunderstood = sa.Table(
     "console_misunderstood",
     metadata,
@@ -107,6 +109,8 @@ misunderstood = sa.Table(
     sa.Column("assigned_intent", sa.String(255)),
     sa.Column("assigned_by", sa.String(64)),
     sa.Column("assigned_at", sa.Float),
+    #: Why it is listed, comma-separated (summary.REASONS; migration 0005).
+    sa.Column("reasons", sa.String(96)),
 )
 
 audit = sa.Table(

@@ -147,6 +147,10 @@ DE: dict[str, str] = {
     "You cannot disable or demote yourself.": "Sie können sich nicht selbst deaktivieren oder herabstufen.",
     "The passwords differ.": "Die Passwörter stimmen nicht überein.",
     "The new passwords differ.": "Die neuen Passwörter stimmen nicht überein.",
+    # Misunderstood page.
+    "open per reason": "offen je Grund",
+    "Why": "Grund",
+    "The file holds the assigned examples, and every message not reviewed yet as a comment with the model's guess.": "Die Datei enthält die zugeordneten Beispiele und jede noch nicht geprüfte Nachricht als Kommentar mit der Vermutung des Modells.",
     # Directory page.
     "Office type": "Amtstyp",
     "Gap": "Lücke",
@@ -287,6 +291,15 @@ CODES: dict[str, tuple[str, str]] = {
     "gap:website": ("no website", "keine Website"),
     "gap:opening hours": ("no opening hours", "keine Öffnungszeiten"),
     "gap:old": ("not verified for over a year", "seit über einem Jahr nicht geprüft"),
+    # Why a message is listed as misunderstood (bot.console.summary.REASONS).
+    "reason:fallback": ("not understood (fallback)", "nicht verstanden (Fallback)"),
+    "reason:low_confidence": ("unsure (low confidence)", "unsicher (niedrige Konfidenz)"),
+    "reason:form_answer": ("form answer not understood", "Formularantwort nicht verstanden"),
+    "reason:other_language": (
+        "reply in another language than the message",
+        "Antwort in anderer Sprache als die Nachricht",
+    ),
+    "reason:unsupported_language": ("language not supported", "Sprache nicht unterstützt"),
     # Roles and form fields.
     "role:reviewer": ("reviewer", "Prüfer:in"),
     "role:admin": ("admin", "Admin"),

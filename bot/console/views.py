@@ -355,16 +355,21 @@ async def misunderstood(request: web.Request) -> dict[str, Any]:
     """Fallbacks and low-confidence messages, grouped by language, with intent assignment."""
     language = request.query.get("language") or None
     status = request.query.get("status") or "open"
+    reason = request.query.get("reason") or None
     try:
         page = page_number(request.query.get("page"))
     except FormError as err:
         raise web.HTTPBadRequest(reason="; ".join(err.problems)) from err
-    if (language and language not in SUPPORTED) or status not in ("open", "assigned", "all"):
+    if (
+        (language and language not in SUPPORTED)
+        or status not in ("open", "assigned", "all")
+        or (reason and reason not in summary.REASONS)
+    ):
         raise web.HTTPBadRequest(reason="Bad request")
     await refresh_summary(request)
     size = request.app[SETTINGS].page_size
-    rows, total, groups = await db.run(
-        queries.misunderstood, request.app[ENGINE], language, status, page, size
+    rows, total, groups, per_reason = await db.run(
+        queries.misunderstood, request.app[ENGINE], language, status, page, size, reason
     )
     for row in rows:
         row["label"] = display_id(row["sender_id"])
@@ -376,6 +381,9 @@ async def misunderstood(request: web.Request) -> dict[str, Any]:
         "groups": groups,
         "language": language,
         "status": status,
+        "reason": reason,
+        "reasons": summary.REASONS,
+        "per_reason": per_reason,
         "page": page,
         "pages": max(1, -(-total // size)),
         "page_url": lambda n: "?" + urlencode({**args, "page": n}),
