@@ -319,6 +319,17 @@ class IpThrottle:
         self.limit = limit
         self.window = window
         self._hits: dict[str, deque[float]] = {}
+        self._reported: dict[str, float] = {}
+
+    def first_refusal(self, address: str) -> bool:
+        """True once per window for a refused address (log it once, not per attempt)."""
+        now = time.monotonic()
+        if self._reported.get(address, 0.0) > now - self.window:
+            return False
+        if len(self._reported) > 10_000:
+            self._reported = {k: v for k, v in self._reported.items() if v > now - self.window}
+        self._reported[address] = now
+        return True
 
     def allow(self, address: str) -> bool:
         """Record an attempt; ``False`` if the address is over the limit."""

@@ -90,8 +90,10 @@ async def login(request: web.Request) -> web.Response:
     address = _client(request)
     engine = request.app[ENGINE]
     username = str(form.get("username", ""))[:64]
-    if not request.app[THROTTLE].allow(address):
-        await db.run(auth.audit, engine, "?", "login-throttled", None, address)
+    throttle = request.app[THROTTLE]
+    if not throttle.allow(address):
+        if throttle.first_refusal(address):  # a flood must not flood the audit log too
+            await db.run(auth.audit, engine, "?", "login-throttled", None, address)
         return aiohttp_jinja2.render_template(
             "login.html",
             request,

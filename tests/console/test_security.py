@@ -296,9 +296,17 @@ async def test_login_throttle_behind_a_reverse_proxy(sqlite_url, behind_proxy):
 
         assert [await attempt("203.0.113.5") for _ in range(3)] == [401, 401, 401]
         assert await attempt("203.0.113.5") == 429
+        assert await attempt("203.0.113.5") == 429
         # Another client behind the same proxy is not blocked; without a trusted proxy,
         # a made-up header does not get anyone around the limit.
         assert await attempt("203.0.113.99") == (401 if behind_proxy else 429)
+    engine = db.make_engine(sqlite_url)
+    a = db.audit.c
+    with engine.connect() as conn:
+        throttled = conn.execute(sa.select(a.detail).where(a.action == "login-throttled")).all()
+    engine.dispose()
+    blocked = "203.0.113.5" if behind_proxy else "127.0.0.1"
+    assert [d for (d,) in throttled].count(blocked) == 1  # logged once, not per attempt
 
 
 async def test_admin_delete_is_logged_and_clears_daily_city_rows(db_url):
