@@ -82,3 +82,27 @@ async def test_conversation_list_previews_the_first_typed_message(sqlite_url):
     assert "hallo" in previews
     assert any("(buttons only)" in p for p in previews)  # ar-buttons: /greet + a button
     assert "/greet" not in "".join(previews)
+
+
+def test_migration_0006_counts_off_greetings_folded_before(db_url, monkeypatch):
+    from alembic import command
+
+    engine = db.make_engine(db_url)
+    command.upgrade(db.alembic_config(engine), "0005")
+    # Folded by the code before: every /greet counted as an intent.
+    monkeypatch.setattr(summary, "is_automatic_greeting", lambda text: False)
+    seed_buttons(engine)
+    monkeypatch.undo()
+    i = db.daily_intents.c
+    greet = sa.select(sa.func.coalesce(sa.func.sum(i.n), 0)).where(i.intent == "greet")
+    with engine.connect() as conn:
+        assert conn.execute(greet).scalar() == 2
+    db.migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(greet).scalar() == 1  # the typed "hallo" only
+        ci = db.conversation_intents.c
+        rows = conn.execute(
+            sa.select(ci.sender_id).where(ci.intent == "greet").order_by(ci.sender_id)
+        ).all()
+    assert [r[0] for r in rows] == ["de-typed"]
+    engine.dispose()
