@@ -24,7 +24,8 @@ LOCK_LIFETIME = 60.0
 POLL_SECONDS = 0.1
 
 _stores: dict[str, Any] = {}
-_local: dict[str, asyncio.Lock] = {}
+#: sender id -> (lock, number of holders and waiters); dropped when nobody needs it.
+_local: dict[str, tuple[asyncio.Lock, int]] = {}
 
 
 def _lock_store(config: dict[str, Any]) -> Any:
@@ -48,13 +49,17 @@ def is_shared(config: dict[str, Any] | None) -> bool:
 async def conversation_lock(config: dict[str, Any] | None, sender_id: str) -> AsyncIterator[None]:
     """Hold the conversation's lock (from the ``lock_store`` endpoints section) meanwhile."""
     if not is_shared(config):
-        lock = _local.setdefault(sender_id, asyncio.Lock())
+        lock, users = _local.get(sender_id) or (asyncio.Lock(), 0)
+        _local[sender_id] = (lock, users + 1)
         try:
             async with lock:
                 yield
         finally:
-            if not lock.locked() and _local.get(sender_id) is lock:
+            lock, users = _local[sender_id]
+            if users == 1:
                 del _local[sender_id]
+            else:
+                _local[sender_id] = (lock, users - 1)
         return
     store = _lock_store(config or {})
     async with store.lock(

@@ -34,6 +34,8 @@ FORM_NOT_UNDERSTOOD = frozenset({"utter_guidance_not_understood", "utter_guidanc
 #: A message counts as written in a language only when the detector read it from the text
 #: (or script) this surely; one-word messages and names do not.
 LANGUAGE_SURE = 0.8
+#: ... and from at least this many letters (the detector's ``evidence``), when it says.
+LANGUAGE_EVIDENCE = 12
 LANGUAGE_SOURCES = frozenset({"text", "script"})
 #: Why a user message is listed under "misunderstood", in the order shown.
 REASONS = (
@@ -100,6 +102,7 @@ def parse_user_event(data: dict[str, Any]) -> dict[str, Any]:
         "language": code if isinstance(code, str) else None,
         "language_source": lang.get("source") if isinstance(lang, dict) else None,
         "language_confidence": float(lang_conf) if isinstance(lang_conf, (int, float)) else 0.0,
+        "language_evidence": lang.get("evidence") if isinstance(lang, dict) else None,
         "channel": data.get("input_channel"),
         "guess": guess,
         "text": data.get("text") or "",
@@ -161,6 +164,10 @@ def _fold(acc: _Acc, row: Any) -> None:
             info["intent"] != UNSUPPORTED_INTENT  # listed for that already
             and info["language_source"] in LANGUAGE_SOURCES
             and info["language_confidence"] >= LANGUAGE_SURE
+            and not (
+                isinstance(info["language_evidence"], int)
+                and info["language_evidence"] < LANGUAGE_EVIDENCE
+            )
             and not (isinstance(info["text"], str) and info["text"].startswith("/"))
         )
         acc.last_user = entry

@@ -122,3 +122,29 @@ def test_migration_0005_gives_old_rows_their_reason(db_url):
         got = conn.execute(sa.select(m.event_id, m.reasons).order_by(m.event_id)).all()
     engine.dispose()
     assert [tuple(r) for r in got] == [(1, "fallback"), (2, "low_confidence")]
+
+
+def test_short_messages_are_not_called_another_language(sqlite_url):
+    """A one-word "Danke" in an English conversation is no language change to review."""
+    engine = prepare(sqlite_url)
+    events = seed.conversation(
+        "short",
+        T0,
+        [
+            T("Where is the job centre?", "find_office", 0.95, "en", slots={"language": "en"}),
+            T("Danke", "thank", 0.99, "de"),
+            T("Ich möchte wissen, wo das Jobcenter ist", "find_office", 0.95, "de"),
+        ],
+    )
+    users = [e for e in events if e["event"] == "user"]
+    users[1]["parse_data"]["language"]["evidence"] = 5
+    users[2]["parse_data"]["language"]["evidence"] = 32
+    seed.insert(engine, "short", events)
+    summary.refresh_all(engine)
+    m = db.misunderstood.c
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(m.text, m.reasons)).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("Ich möchte wissen, wo das Jobcenter ist", "other_language")
+    ]

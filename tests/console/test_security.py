@@ -387,3 +387,19 @@ def test_key_file_is_private_from_the_start(tmp_path, monkeypatch):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert base64.urlsafe_b64decode(path.read_bytes()) == key
     assert secret_key(var) == key  # read back, not replaced
+
+
+async def test_local_conversation_lock_serialises_and_is_released():
+    from bot.console import locks
+
+    order: list[str] = []
+
+    async def hold(name: str, seconds: float) -> None:
+        async with locks.conversation_lock(None, "same-conversation"):
+            order.append(f"{name}+")
+            await asyncio.sleep(seconds)
+            order.append(f"{name}-")
+
+    await asyncio.gather(hold("a", 0.2), hold("b", 0.0), hold("c", 0.0))
+    assert order == ["a+", "a-", "b+", "b-", "c+", "c-"]
+    assert "same-conversation" not in locks._local
