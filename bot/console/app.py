@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -58,6 +59,15 @@ def mask_phones(text: str) -> str:
     slipped through, staff still never see it.
     """
     return PHONE_LIKE.sub("[PHONE]", text or "")
+
+
+@jinja2.pass_context
+def _decimal(context: Any, value: float | None) -> str:
+    """A confidence with two decimals, with a decimal comma in the German UI."""
+    if value is None:
+        return ""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if context.get("lang") == "de" else text
 
 
 def _hhmmss(epoch: float | None) -> str:
@@ -132,6 +142,7 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
     env.filters["hhmmss"] = _hhmmss
     env.filters["mask_phones"] = mask_phones
     env.filters["bidi"] = bidi_isolate
+    env.filters["decimal"] = _decimal
     env.globals["static"] = lambda name: app.router["static"].url_for(filename=name)
     app.cleanup_ctx.append(_lifecycle)
 

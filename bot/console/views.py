@@ -62,6 +62,12 @@ async def refresh_summary(request: web.Request) -> None:
             pass  # another console process folded these events first
 
 
+def intents_by_label(request: web.Request) -> tuple[str, ...]:
+    """The assignable intents, in the alphabetical order of their names in the UI language."""
+    t = request[aiohttp_jinja2.REQUEST_CONTEXT_KEY]["t"]
+    return tuple(sorted(known_intents(), key=lambda i: t(f"intent:{i}").casefold()))
+
+
 def _actor(request: web.Request) -> auth.User:
     return request["user"]
 
@@ -197,7 +203,7 @@ async def conversations(request: web.Request) -> dict[str, Any] | web.Response:
     base = {
         "query": request.query,
         "choices": choices,
-        "intents": known_intents(),
+        "intents": intents_by_label(request),
         "tags": queries.TAGS,
         "sorts": list(queries.SORTS),
     }
@@ -389,7 +395,7 @@ async def misunderstood(request: web.Request) -> dict[str, Any]:
         "page": page,
         "pages": max(1, -(-total // size)),
         "page_url": lambda n: "?" + urlencode({**args, "page": n}),
-        "intents": known_intents(),
+        "intents": intents_by_label(request),
         "languages": SUPPORTED,
     }
 

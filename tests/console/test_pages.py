@@ -84,7 +84,7 @@ async def test_transcript_view_tag_note_and_audit(console):
     key = await first_link(console, "?language=ar&city=Essen")
     page = await (await console.get(f"/staff/conversations/{key}")).text()
     assert 'dir="auto"' in page and "أين الجوب سنتر في إيسن؟" in page
-    assert "find_office" in page and "0.93" in page and "utter_office_found" in page
+    assert "find_office" in page and "0,93" in page and "utter_office_found" in page
     assert "essen-jobcenter" in page
     # The raw sender id is never shown, not even in URLs.
     assert "ar-essen" not in page
