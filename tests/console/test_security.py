@@ -98,9 +98,9 @@ async def test_logout_revokes_a_copied_cookie(console):
     assert resp.status == 303 and resp.headers["Location"].startswith("/staff/login")
 
 
-async def test_password_change_ends_the_other_sessions(sqlite_url):
-    prepare(sqlite_url).dispose()
-    settings = make_settings(sqlite_url)
+async def test_password_change_ends_the_other_sessions(db_url):
+    prepare(db_url).dispose()
+    settings = make_settings(db_url)
     async with client_for(settings) as a, client_for(settings) as b:
         assert (await login(a, "alice")).status == 303
         assert (await login(b, "alice")).status == 303
@@ -122,7 +122,7 @@ async def test_password_change_ends_the_other_sessions(sqlite_url):
         assert (await a.get("/staff/conversations")).status == 200
         resp = await b.get("/staff/conversations", allow_redirects=False)
         assert resp.status == 303 and "/staff/login" in resp.headers["Location"]
-        engine = db.make_engine(sqlite_url)
+        engine = db.make_engine(db_url)
         assert auth.authenticate(engine, "alice", new, 5, 60)[0] is not None
         # An admin/CLI password reset ends every session, including this one.
         auth.set_password(engine, "alice", "reset by the admin")
