@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -121,6 +122,21 @@ def secret_key(var_dir: Path = PROJECT_ROOT / "var") -> bytes:
     return key
 
 
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """Parse ``CONSOLE_TRUSTED_PROXIES`` (comma-separated addresses or networks).
+
+    A typo must stop the start, not turn every login into an error.
+    """
+    out = []
+    for item in (p.strip() for p in value.split(",")):
+        if item:
+            try:
+                out.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError as exc:
+                raise ValueError(f"CONSOLE_TRUSTED_PROXIES: {item!r} is no address") from exc
+    return tuple(out)
+
+
 def load_settings() -> ConsoleSettings:
     """Settings from the environment (``CONSOLE_DB_URL`` or the ``ENDPOINTS`` file).
 
@@ -130,11 +146,11 @@ def load_settings() -> ConsoleSettings:
     endpoints = PROJECT_ROOT / os.environ.get("ENDPOINTS", "endpoints.yml")
     url = os.environ.get("CONSOLE_DB_URL") or db_url_from_endpoints(endpoints)
     secure = os.environ.get("CONSOLE_SECURE_COOKIE")
-    proxies = os.environ.get("CONSOLE_TRUSTED_PROXIES", "")
+    proxies = trusted_proxies(os.environ.get("CONSOLE_TRUSTED_PROXIES", ""))
     return ConsoleSettings(
         db_url=url,
         secret_key=secret_key(),
         secure_cookie=None if secure is None else secure.lower() in ("1", "true", "yes"),
-        trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+        trusted_proxies=proxies,
         lock_store=lock_store_from_endpoints(endpoints) if endpoints.exists() else None,
     )

@@ -57,3 +57,14 @@ async def test_request_urls_work_with_the_pinned_yarl():
             assert resp.status == 200, f"yarl {yarl.__version__}: pin yarl==1.9.4 ({host})"
             if expected:
                 assert (await resp.text()).endswith(expected)
+
+
+def test_trusted_proxies_are_checked_at_start():
+    import pytest
+
+    from bot.console.settings import trusted_proxies
+
+    assert trusted_proxies(" 127.0.0.1, 10.0.0.0/8 ,") == ("127.0.0.1/32", "10.0.0.0/8")
+    assert trusted_proxies("") == ()
+    with pytest.raises(ValueError, match="no address"):
+        trusted_proxies("127.0.0.1, proxy.internal")
