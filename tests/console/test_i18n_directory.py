@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import yaml
+
 from bot.console.i18n import CODES, DE, EN, translator
 from bot.console.intents import known_intents
+from bot.languages import PROJECT_ROOT
 from bot.offices.validation import OFFICE_TYPES
 from tests.console.conftest import csrf_of, login
 from tests.console.test_pages import first_link
@@ -56,6 +59,13 @@ def test_every_code_has_a_name_in_both_languages():
         assert f"intent:{intent}" in CODES, intent
     for office_type in OFFICE_TYPES:
         assert f"office:{office_type}" in CODES, office_type
+    for path in (PROJECT_ROOT / "domain").glob("*.yml"):
+        for slot in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("slots") or {}:
+            assert f"slot:{slot}" in CODES, slot
+    channels = set()
+    for path in (PROJECT_ROOT / "bot" / "channels").glob("*.py"):
+        channels |= set(re.findall(r'def name\(.*?\n\s+return "(\w+)"', path.read_text(), re.S))
+    assert channels and all(f"channel:{c}" in CODES for c in channels), channels
     for key in CODES:
         assert DE[key] and EN[key]
     t = translator("de")
