@@ -1,4 +1,8 @@
-"""Staff accounts: argon2id password hashes, login with lockout, roles, and the audit log."""
+"""Staff accounts: passwords, lockout, server-side sessions, throttling, audit log.
+
+Passwords are argon2id hashes; sessions live in ``console_sessions`` (the cookie only holds
+a random id); login attempts are limited per client address (``client_address``).
+"""
 
 from __future__ import annotations
 
