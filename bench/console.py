@@ -6,7 +6,7 @@ into SQLite and into a throwaway PostgreSQL database, folds them into the consol
 middlewares included) and reports p50/p95 per page. Writes docs/benchmarks-console.md.
 
 Env: BENCH_CONVERSATIONS (default 100000), BENCH_REPEATS (default 30),
-BENCH_BACKENDS (default "sqlite,postgresql"), CONSOLE_TEST_PG (admin URL).
+BENCH_BACKENDS (default "sqlite,postgresql"), WEGWEISER_TEST_PG (admin URL, tools/postgres.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -33,11 +32,11 @@ from bot.console import auth, db, seed, summary
 from bot.console.app import create_console_app
 from bot.console.settings import ConsoleSettings
 from bot.paths import PROJECT_ROOT
+from tools.postgres import throwaway_database
 
 N = int(os.environ.get("BENCH_CONVERSATIONS", "100000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",")
-PG_ADMIN = os.environ.get("CONSOLE_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 OUT = Path(os.environ.get("BENCH_OUT", PROJECT_ROOT / "docs" / "benchmarks-console.md"))
 PASSWORD = "benchmark password"
 
@@ -181,69 +180,51 @@ def pct(values: list[float], q: float) -> float:
 
 def run_backend(name: str) -> dict:
     """Seed, fold and measure one backend; cleans up after itself."""
-    tmp = None
-    pg_name = None
     if name == "sqlite":
-        tmp = tempfile.mkdtemp(prefix="console-bench-")
-        url = f"sqlite:///{tmp}/tracker.db"
-    else:
-        pg_name = f"wegweiser_bench_{secrets.token_hex(4)}"
-        admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{pg_name}"'))
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + pg_name
-    try:
-        engine = db.make_engine(url)
-        # Like a deployment that ran Rasa before the console existed: Rasa's own table first,
-        # bulk-loaded, then the console migration adds its tables and indexes (timed).
-        from rasa.core.tracker_store import SQLTrackerStore
+        with tempfile.TemporaryDirectory(prefix="console-bench-") as tmp:
+            return _run_on(name, f"sqlite:///{tmp}/tracker.db")
+    with throwaway_database("wegweiser_bench") as url:
+        return _run_on(name, url)
 
-        SQLTrackerStore.Base.metadata.create_all(engine)
-        if name == "sqlite":
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        events, seed_s = seed_db(engine, N)
-        t0 = time.perf_counter()
-        db.migrate(engine)
-        migrate_s = time.perf_counter() - t0
-        auth.add_user(engine, "bench", PASSWORD, "admin")
-        t0 = time.perf_counter()
-        folded = summary.refresh_all(engine)
-        fold_s = time.perf_counter() - t0
-        if name == "postgresql":
-            with engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
-        settings = ConsoleSettings(
-            db_url=url,
-            secret_key=base64.urlsafe_b64decode(base64.urlsafe_b64encode(os.urandom(32))),
-        )
-        load = [os.getloadavg()[0]]
-        results = asyncio.run(measure(settings, engine))
-        load.append(os.getloadavg()[0])
-        engine.dispose()
-        return {
-            "events": events,
-            "seed_s": seed_s,
-            "fold_s": fold_s,
-            "folded": folded,
-            "migrate_s": migrate_s,
-            "results": results,
-            "load": load,
-        }
-    finally:
-        if pg_name:
-            with admin.connect() as conn:
-                conn.execute(
-                    sa.text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname=:n"
-                    ),
-                    {"n": pg_name},
-                )
-                conn.execute(sa.text(f'DROP DATABASE "{pg_name}"'))
-        if tmp:
-            for f in Path(tmp).iterdir():
-                f.unlink()
-            Path(tmp).rmdir()
+
+def _run_on(name: str, url: str) -> dict:
+    engine = db.make_engine(url)
+    # Like a deployment that ran Rasa before the console existed: Rasa's own table first,
+    # bulk-loaded, then the console migration adds its tables and indexes (timed).
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    SQLTrackerStore.Base.metadata.create_all(engine)
+    if name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")
+    events, seed_s = seed_db(engine, N)
+    t0 = time.perf_counter()
+    db.migrate(engine)
+    migrate_s = time.perf_counter() - t0
+    auth.add_user(engine, "bench", PASSWORD, "admin")
+    t0 = time.perf_counter()
+    folded = summary.refresh_all(engine)
+    fold_s = time.perf_counter() - t0
+    if name == "postgresql":
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+    settings = ConsoleSettings(
+        db_url=url,
+        secret_key=base64.urlsafe_b64decode(base64.urlsafe_b64encode(os.urandom(32))),
+    )
+    load = [os.getloadavg()[0]]
+    results = asyncio.run(measure(settings, engine))
+    load.append(os.getloadavg()[0])
+    engine.dispose()
+    return {
+        "events": events,
+        "seed_s": seed_s,
+        "fold_s": fold_s,
+        "folded": folded,
+        "migrate_s": migrate_s,
+        "results": results,
+        "load": load,
+    }
 
 
 def main() -> None:

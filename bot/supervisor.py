@@ -178,7 +178,7 @@ def main() -> int:
         f"(token in $RASA_AUTH_TOKEN or {SECRETS.relative_to(PROJECT_ROOT)})"
         f"\n  Action server http://127.0.0.1:{action_port}/health"
         f"\n  Web widget    {web.public_url}/  (demo page; embed: README, 'Embed the widget')"
-        f"\n  Staff console {web.public_url}/staff/  (accounts: python -m bot.staff add-user)"
+        f"\n  Staff console {web.public_url}/staff/  (accounts: python -m bot.console users add)"
         "\nPress Ctrl-C to stop.",
         flush=True,
     )

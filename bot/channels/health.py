@@ -77,7 +77,7 @@ def dependency_checks(agent: Any) -> dict[str, Callable[[], None]]:
     elif hasattr(tracker_store, "red"):  # RedisTrackerStore
         checks["tracker_store"] = lambda: _ping_redis(tracker_store.red)
     lock_store = getattr(agent, "lock_store", None)
-    if hasattr(lock_store, "red"):  # RedisLockStore (and subclasses)
+    if lock_store is not None and hasattr(lock_store, "red"):  # RedisLockStore (+ subclasses)
         checks["lock_store"] = lambda: _ping_redis(lock_store.red)
     return checks
 

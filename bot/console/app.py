@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -22,13 +23,13 @@ from cryptography.fernet import Fernet
 
 from bot.console import db, summary, views
 from bot.console.auth import IpThrottle
-from bot.console.compat import patch_request_url
+from bot.console.display import bidi_isolate
 from bot.console.middlewares import (
     COOKIE_NAME,
     auth_middleware,
     csrf_middleware,
     error_middleware,
-    secure_cookie_middleware,
+    headers_middleware,
 )
 from bot.console.settings import ConsoleSettings
 from bot.console.typedefs import ENGINE, REFRESH, SETTINGS, THROTTLE, URL_CIPHER
@@ -58,6 +59,15 @@ def mask_phones(text: str) -> str:
     slipped through, staff still never see it.
     """
     return PHONE_LIKE.sub("[PHONE]", text or "")
+
+
+@jinja2.pass_context
+def _decimal(context: Any, value: float | None) -> str:
+    """A confidence with two decimals, with a decimal comma in the German UI."""
+    if value is None:
+        return ""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if context.get("lang") == "de" else text
 
 
 def _hhmmss(epoch: float | None) -> str:
@@ -97,7 +107,6 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 def create_console_app(settings: ConsoleSettings) -> web.Application:
     """The staff console as an aiohttp app; mount it with ``add_subapp("/staff/", ...)``."""
-    patch_request_url()
     storage = EncryptedCookieStorage(
         settings.secret_key,
         cookie_name=COOKIE_NAME,
@@ -105,13 +114,13 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
         samesite="Strict",
         path=settings.cookie_path,
         secure=settings.secure_cookie is True,
-        # A browser-session cookie; idle expiry is checked on the server (auth_middleware), so
-        # an expired session gets a "please log in again" page instead of silently vanishing.
+        # A browser-session cookie; idle time and lifetime are checked on the server
+        # (auth.check_session), so an expired session gets a "please log in again" page.
         max_age=None,
     )
     app = web.Application(
         middlewares=[
-            secure_cookie_middleware,
+            headers_middleware,
             error_middleware,
             session_middleware(storage),
             auth_middleware,
@@ -120,7 +129,7 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
         client_max_size=256 * 1024,
     )
     app[SETTINGS] = settings
-    app[THROTTLE] = IpThrottle()
+    app[THROTTLE] = IpThrottle(settings.login_attempts, settings.login_window)
     app[REFRESH] = {}
     url_key = hashlib.sha256(b"wegweiser-console-url" + settings.secret_key).digest()
     app[URL_CIPHER] = Fernet(base64.urlsafe_b64encode(url_key))
@@ -132,6 +141,8 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
     env.filters["when"] = _when
     env.filters["hhmmss"] = _hhmmss
     env.filters["mask_phones"] = mask_phones
+    env.filters["bidi"] = bidi_isolate
+    env.filters["decimal"] = _decimal
     env.globals["static"] = lambda name: app.router["static"].url_for(filename=name)
     app.cleanup_ctx.append(_lifecycle)
 
@@ -140,6 +151,8 @@ def create_console_app(settings: ConsoleSettings) -> web.Application:
     r.add_get("/login", views.login_page, name="login")
     r.add_post("/login", views.login, name="login_post")
     r.add_post("/logout", views.logout, name="logout")
+    r.add_get("/account", views.account, name="account")
+    r.add_post("/account", views.account_post, name="account_post")
     r.add_get("/conversations", views.conversations, name="conversations")
     r.add_get("/conversations/{key}", views.transcript, name="transcript")
     r.add_post("/conversations/{key}/tags", views.tag, name="tag")

@@ -42,6 +42,17 @@ users = sa.Table(
     sa.Column("last_login", sa.Float),
 )
 
+#: One row per logged-in browser (migration 0004). The cookie carries a random session id;
+#: only its SHA-256 is stored, so a database dump holds no usable session.
+sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, nullable=False, index=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("seen_at", sa.Float, nullable=False),
+)
+
 #: One row per conversation (sender id), maintained incrementally from ``events``
 #: by bot.console.summary — filtering JSON over millions of events per request is too slow.
 conversations = sa.Table(
@@ -80,8 +91,10 @@ notes = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
 )
 
-#: User messages the bot did not understand (fallback or low confidence), copied at sync
-#: time so reviewers can assign the right intent; removed with the conversation.
+#: User messages the bot did not understand (fallback, low confidence, a form answer it
+#: could not read, a reply in another language than the message, an unsupported
+#: language), copied at sync time so reviewers can assign the right intent; removed with
+#: the conversation.
 misunderstood = sa.Table(
     "console_misunderstood",
     metadata,
@@ -96,6 +109,8 @@ misunderstood = sa.Table(
     sa.Column("assigned_intent", sa.String(255)),
     sa.Column("assigned_by", sa.String(64)),
     sa.Column("assigned_at", sa.Float),
+    #: Why it is listed, comma-separated (summary.REASONS; migration 0005).
+    sa.Column("reasons", sa.String(96)),
 )
 
 audit = sa.Table(

@@ -1,8 +1,12 @@
-"""Request pipeline: error pages, Secure cookies on HTTPS, login, roles and CSRF.
+"""Request pipeline: headers and Secure cookies, error pages, login, roles and CSRF.
 
 Security rules, each tested in tests/console:
+- every response (redirects and error pages too) carries the security headers, the session
+  cookie is ``Secure`` on HTTPS, and every page except static files is ``no-store``;
 - every page except login and static files needs a logged-in, active account;
-- a session idle longer than ``session_idle`` is dropped (login page says so);
+- sessions live on the server (``console_sessions``): a session idle longer than
+  ``session_idle`` or older than ``session_lifetime`` ends (login page says so), and
+  logout, a password change or disabling the account end it for every copy of the cookie;
 - handlers marked with :func:`admin_only` answer 403 to reviewers;
 - every POST must carry the session's CSRF token (``csrf`` field), else 403;
 - errors never show a stack trace: 4xx/5xx pages, 503 when the database is unreachable.
@@ -13,7 +17,6 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,12 +28,16 @@ from aiohttp_session import get_session
 from bot.console import auth, db
 from bot.console.i18n import UI_LANGUAGES, translator
 from bot.console.typedefs import ENGINE, SETTINGS
+from bot.web.middlewares import apply_security_headers
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC = frozenset({"login", "login_post", "static"})
 COOKIE_NAME = "wegweiser_staff"
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; frame-ancestors 'none'"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -99,24 +106,43 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 
 @web.middleware
-async def secure_cookie_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Mark the session cookie ``Secure`` when configured, or when the request used HTTPS."""
-    response = await handler(request)
+async def headers_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Security headers, ``no-store`` and the cookie's ``Secure`` flag on every response.
+
+    Outermost, and it also handles raised redirects (``HTTPSeeOther`` after login, logout
+    and every form): those carry the session cookie too, and a response that skipped
+    this middleware would set it without ``Secure``.
+    """
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        response = exc
     # Scripts and styles only from our own static files: a stored <script> cannot run.
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    apply_security_headers(response, CSP)
+    if _route_name(request) != "static":
+        # Transcripts, lists and exports hold personal data: never keep them in a cache.
+        response.headers["Cache-Control"] = "no-store"
     setting = request.app[SETTINGS].secure_cookie
     https = request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
     if COOKIE_NAME in response.cookies and (setting or (setting is None and https)):
         response.cookies[COOKIE_NAME]["secure"] = True
+    if isinstance(response, web.HTTPException):
+        raise response
     return response
+
+
+def _restart_session(session: Any) -> None:
+    """Empty the cookie session but keep the UI language and a fresh CSRF token."""
+    lang = session.get("lang")
+    session.clear()
+    session["csrf"] = secrets.token_urlsafe(32)
+    if lang:
+        session["lang"] = lang
 
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Require a live session for every non-public page; enforce idle timeout and roles."""
+    """Require a live server-side session for every non-public page; enforce roles."""
     session = await get_session(request)
     session.setdefault("csrf", secrets.token_urlsafe(32))
     request["user"] = None
@@ -124,37 +150,28 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     name = _route_name(request)
     if name in PUBLIC:
         return await handler(request)
-    now = time.time()
-    uid = session.get("uid")
-    idle = request.app[SETTINGS].session_idle
-    if uid is None or now - session.get("seen", 0) > idle:
-        expired = uid is not None
-        lang = session.get("lang")
-        session.clear()
-        session["csrf"] = secrets.token_urlsafe(32)
-        if lang:
-            session["lang"] = lang
-        login = request.app.router["login"].url_for()
-        raise web.HTTPSeeOther(login.with_query({"expired": "1"} if expired else {}))
-    user = await db.run(_load_user, request.app[ENGINE], uid)
+    sid = session.get("sid")
+    login = request.app.router["login"].url_for()
+    if not isinstance(sid, str):
+        _restart_session(session)
+        raise web.HTTPSeeOther(login)
+    settings = request.app[SETTINGS]
+    user, _why = await db.run(
+        auth.check_session,
+        request.app[ENGINE],
+        sid,
+        settings.session_idle,
+        settings.session_lifetime,
+    )
     if user is None:
-        session.clear()
-        raise web.HTTPSeeOther(request.app.router["login"].url_for())
-    session["seen"] = now
+        # Expired, logged out elsewhere, password changed or account disabled.
+        _restart_session(session)
+        raise web.HTTPSeeOther(login.with_query({"expired": "1"}))
     request["user"] = user
     set_ui_context(request, session)
     if getattr(request.match_info.handler, "admin_only", False) and not user.is_admin:
         raise web.HTTPForbidden(reason="This page needs the admin role.")
     return await handler(request)
-
-
-def _load_user(engine: Any, uid: int) -> auth.User | None:
-    u = db.users.c
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(u.id, u.username, u.role, u.active).where(u.id == uid)).first()
-    if row is None or not row.active:
-        return None
-    return auth.User(row.id, row.username, row.role)
 
 
 @web.middleware

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from bot.console import db, dialect
+from bot.console import db, dialect, display
 
 TAGS = ("wrong_answer", "missing_information", "outdated_contact", "praise")
 SORTS = {
@@ -142,7 +142,35 @@ def list_conversations(engine: Engine, f: Filters, page_size: int) -> Page:
                 tags_by.setdefault(sender_id, []).append(tag)
             for r in rows:
                 r["tags"] = sorted(tags_by.get(r["sender_id"], []))
+            previews = _first_messages(conn, [r["sender_id"] for r in rows])
+            for r in rows:
+                r["preview"] = previews.get(r["sender_id"])
     return Page(rows=rows, total=total, pages=pages, by_language=by_language)
+
+
+#: Characters of the first message shown in the list (the full text is in the transcript).
+PREVIEW_CHARS = 90
+
+
+def _first_messages(conn: Connection, sender_ids: list[str]) -> dict[str, str]:
+    """The first typed user message of each conversation (already redacted when stored).
+
+    Button payloads and commands (``/greet``, ``/find_office{...}``) are skipped: they say
+    nothing a reviewer can read.
+    """
+    m = db.messages.c
+    first = (
+        sa.select(sa.func.min(m.event_id))
+        .where(m.sender_id.in_(sender_ids), ~m.text.like("/%"))
+        .group_by(m.sender_id)
+    )
+    out: dict[str, str] = {}
+    for sender_id, text in conn.execute(
+        sa.select(m.sender_id, m.text).where(m.event_id.in_(first))
+    ):
+        line = " ".join(text.split())
+        out[sender_id] = line if len(line) <= PREVIEW_CHARS else line[: PREVIEW_CHARS - 1] + "…"
+    return out
 
 
 def distinct_values(engine: Engine) -> dict[str, list[str]]:
@@ -189,6 +217,8 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
     items: list[dict[str, Any]] = []
     slots: dict[str, Any] = {}
     last_action: str | None = None
+    #: Payload -> title of the buttons the person was last offered.
+    offered: dict[str, str] = {}
     for row in rows:
         try:
             data = json.loads(row.data or "{}")
@@ -212,12 +242,16 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
         elif row.type_name == "user":
             parse = data.get("parse_data") or {}
             lang = parse.get("language")
+            text = data.get("text") or ""
             items.append(
                 {
                     "kind": "user",
                     "id": row.id,
                     "time": row.timestamp,
-                    "text": data.get("text") or "",
+                    "text": text,
+                    # A button press shows the title the person read, not the payload.
+                    "button": offered.get(text.strip()) if display.is_payload(text) else None,
+                    "automatic": display.is_automatic_greeting(text),
                     "intent": (parse.get("intent") or {}).get("name"),
                     "confidence": (parse.get("intent") or {}).get("confidence"),
                     "language": lang.get("code") if isinstance(lang, dict) else lang,
@@ -228,6 +262,13 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
             meta = data.get("metadata") or {}
             payload = data.get("data") or {}
             custom = payload.get("custom") if isinstance(payload, dict) else None
+            buttons = payload.get("buttons") if isinstance(payload, dict) else None
+            if buttons:
+                offered = {
+                    str(b.get("payload", "")).strip(): str(b.get("title", ""))
+                    for b in buttons
+                    if isinstance(b, dict)
+                }
             items.append(
                 {
                     "kind": "bot",
@@ -252,13 +293,23 @@ def transcript(engine: Engine, sender_id: str) -> dict[str, Any] | None:
 
 
 def misunderstood(
-    engine: Engine, language: str | None, status: str, page: int, page_size: int
-) -> tuple[list[dict[str, Any]], int, list[tuple[str | None, int]]]:
-    """Misunderstood messages (newest first), their total, and open counts per language."""
+    engine: Engine,
+    language: str | None,
+    status: str,
+    page: int,
+    page_size: int,
+    reason: str | None = None,
+) -> tuple[list[dict[str, Any]], int, list[tuple[str | None, int]], dict[str, int]]:
+    """Misunderstood messages (newest first), their total, and open counts.
+
+    Open counts are per language and per reason (``summary.REASONS``).
+    """
     m = db.misunderstood.c
     conds = []
     if language:
         conds.append(m.language == language)
+    if reason:
+        conds.append(m.reasons.like(f"%{reason}%"))
     if status == "open":
         conds.append(m.assigned_intent.is_(None))
     elif status == "assigned":
@@ -286,11 +337,29 @@ def misunderstood(
                 .order_by(m.language)
             )
         ]
-    return rows, total, groups
+        by_reasons = conn.execute(
+            sa.select(m.reasons, sa.func.count())
+            .where(m.assigned_intent.is_(None))
+            .group_by(m.reasons)
+        ).all()
+    per_reason: dict[str, int] = {}
+    for reasons, n in by_reasons:
+        for name in (reasons or "").split(","):
+            if name:
+                per_reason[name] = per_reason.get(name, 0) + n
+    for row in rows:
+        row["reason_list"] = [r for r in (row.get("reasons") or "").split(",") if r]
+    return rows, total, groups, per_reason
 
 
 def nlu_yaml(engine: Engine, language: str) -> tuple[str, int]:
-    """Assigned messages of one language as Rasa NLU YAML (for a human to add to data/nlu)."""
+    """Messages of one language as Rasa NLU YAML (for a human to add to data/nlu).
+
+    Assigned messages are examples of their intent. Messages not reviewed yet follow as
+    comments, grouped by the model's guess and with why they were listed, so the file
+    is useful before anyone assigned anything (and nothing unreviewed is trained by
+    mistake). Returns the text and the number of assigned examples.
+    """
     m = db.misunderstood.c
     with engine.connect() as conn:
         rows = conn.execute(
@@ -298,20 +367,40 @@ def nlu_yaml(engine: Engine, language: str) -> tuple[str, int]:
             .where(m.language == language, m.assigned_intent.isnot(None))
             .order_by(m.assigned_intent, m.event_id)
         ).all()
+        open_rows = conn.execute(
+            sa.select(m.guess, m.intent, m.reasons, m.text)
+            .where(m.language == language, m.assigned_intent.is_(None))
+            .order_by(m.guess, m.event_id)
+            .limit(2000)
+        ).all()
     by_intent: dict[str, list[str]] = {}
     for intent, text in rows:
         line = " ".join(text.split())
         if line and line not in by_intent.setdefault(intent, []):
             by_intent[intent].append(line)
     out = [
-        "# Exported from the Wegweiser staff console: reviewed messages the bot misunderstood.",
+        "# Exported from the Wegweiser staff console: messages the bot misunderstood.",
         "# Check each example, then add it under data/nlu/ and retrain (make train).",
         'version: "3.1"',
-        "nlu:",
+        "nlu:" if by_intent else "nlu: []",
     ]
     for intent, examples in by_intent.items():
         out += [f"- intent: {intent}", "  metadata:", f"    language: {language}", "  examples: |"]
         out += [f"    - {ex}" for ex in examples]
+    if open_rows:
+        out += [
+            "",
+            f"# Not reviewed yet ({len(open_rows)}): assign an intent in the console, or move",
+            "# a line under the right intent above (without the '#').",
+        ]
+        guess_of: dict[str, list[str]] = {}
+        for guess, intent, reasons, text in open_rows:
+            line = " ".join(text.split())
+            if line:
+                why = f"  ({reasons})" if reasons else ""
+                guess_of.setdefault(guess or intent or "?", []).append(f"#     - {line}{why}")
+        for guess, lines in guess_of.items():
+            out += [f"# guess: {guess}", *lines]
     return "\n".join(out) + "\n", sum(len(v) for v in by_intent.values())
 
 

@@ -44,6 +44,8 @@ class Turn:
     reply: str = "…"
     slots: dict[str, Any] = field(default_factory=dict)
     office_id: str | None = None
+    #: Buttons offered with the reply: ``{"title": ..., "payload": ...}``.
+    buttons: list[dict[str, str]] | None = None
 
 
 def _action(ts: float, name: str, policy: str | None = "RulePolicy") -> dict[str, Any]:
@@ -117,7 +119,7 @@ def conversation(
                 "data": {
                     "elements": None,
                     "quick_replies": None,
-                    "buttons": None,
+                    "buttons": turn.buttons,
                     "attachment": None,
                     "image": None,
                     "custom": custom,

@@ -21,12 +21,30 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.console import db, dialect
+from bot.console.display import is_automatic_greeting
 from bot.console.settings import MISUNDERSTOOD_BELOW
 
 LAST_EVENT_KEY = "summary_last_event_id"
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "utter_default"})
 HUMAN_INTENT = "request_human"
+UNSUPPORTED_INTENT = "unsupported_language"
+#: Replies of the guidance form saying an answer was not understood (bot/guidance/form.py).
+FORM_NOT_UNDERSTOOD = frozenset({"utter_guidance_not_understood", "utter_guidance_city_unknown"})
+#: A message counts as written in a language only when the detector read it from the text
+#: (or script) this surely; one-word messages and names do not.
+LANGUAGE_SURE = 0.8
+#: ... and from at least this many letters (the detector's ``evidence``), when it says.
+LANGUAGE_EVIDENCE = 12
+LANGUAGE_SOURCES = frozenset({"text", "script"})
+#: Why a user message is listed under "misunderstood", in the order shown.
+REASONS = (
+    "fallback",
+    "low_confidence",
+    "form_answer",
+    "other_language",
+    "unsupported_language",
+)
 #: Slots whose value the summary keeps (the latest one wins).
 SUMMARY_SLOTS = ("language", "city")
 DAY = 86400
@@ -48,8 +66,15 @@ class _Acc:
     min_confidence: float | None = None
     asked_human: bool = False
     last_event_id: int = 0
-    misunderstood: list[dict[str, Any]] = field(default_factory=list)
+    misunderstood: dict[int, dict[str, Any]] = field(default_factory=dict)
     shown: list[str] = field(default_factory=list)
+    #: The conversation's language slot as the events go by (the language replies are in).
+    reply_language: str | None = None
+    #: The last user message and whether its first reply was seen yet.
+    last_user: dict[str, Any] | None = None
+    #: The language the last user message was surely written in (None: not sure).
+    written_in: str | None = None
+    answered: bool = True
     #: (intent or "", day) -> user messages; from the ``intent_name`` column, as Rasa filled it.
     intents: dict[tuple[str, int], int] = field(default_factory=dict)
     texts: list[tuple[int, str]] = field(default_factory=list)
@@ -70,10 +95,14 @@ def parse_user_event(data: dict[str, Any]) -> dict[str, Any]:
         None,
     )
     confidence = intent.get("confidence")
+    lang_conf = lang.get("confidence") if isinstance(lang, dict) else None
     return {
         "intent": intent.get("name"),
         "confidence": float(confidence) if isinstance(confidence, (int, float)) else None,
         "language": code if isinstance(code, str) else None,
+        "language_source": lang.get("source") if isinstance(lang, dict) else None,
+        "language_confidence": float(lang_conf) if isinstance(lang_conf, (int, float)) else 0.0,
+        "language_evidence": lang.get("evidence") if isinstance(lang, dict) else None,
         "channel": data.get("input_channel"),
         "guess": guess,
         "text": data.get("text") or "",
@@ -88,11 +117,17 @@ def _fold(acc: _Acc, row: Any) -> None:
     kind = row.type_name
     if kind == "user":
         acc.n_user += 1
-        key = ((row.intent_name or "")[:255], int(ts // DAY))
-        acc.intents[key] = acc.intents.get(key, 0) + 1
         try:
             info = parse_user_event(json.loads(row.data or "{}"))
         except (ValueError, AttributeError):
+            info = None
+        # The greeting a client sends by itself when a chat opens is not something a
+        # person asked: it stays out of the intent counts ("most frequent intents").
+        text = info["text"] if info is not None else None
+        if not (isinstance(text, str) and is_automatic_greeting(text)):
+            key = ((row.intent_name or "")[:255], int(ts // DAY))
+            acc.intents[key] = acc.intents.get(key, 0) + 1
+        if info is None:
             return  # a malformed row must not stop the summary
         if info["text"] and isinstance(info["text"], str):
             acc.texts.append((row.id, info["text"]))
@@ -110,20 +145,37 @@ def _fold(acc: _Acc, row: Any) -> None:
         fallback = info["intent"] == FALLBACK_INTENT
         if fallback:
             acc.had_fallback = True
-        if fallback or (conf is not None and conf < MISUNDERSTOOD_BELOW):
-            acc.misunderstood.append(
-                {
-                    "event_id": row.id,
-                    "timestamp": ts,
-                    "language": info["language"],
-                    "text": info["text"],
-                    "intent": info["intent"],
-                    "guess": info["guess"],
-                    "confidence": conf,
-                }
+        entry = {
+            "event_id": row.id,
+            "timestamp": ts,
+            "language": info["language"],
+            "text": info["text"],
+            "intent": info["intent"],
+            "guess": info["guess"],
+            "confidence": conf,
+        }
+        if info["intent"] == UNSUPPORTED_INTENT:
+            _mark(acc, entry, "unsupported_language")
+        elif fallback:
+            _mark(acc, entry, "fallback")
+        elif conf is not None and conf < MISUNDERSTOOD_BELOW:
+            _mark(acc, entry, "low_confidence")
+        sure = (
+            info["intent"] != UNSUPPORTED_INTENT  # listed for that already
+            and info["language_source"] in LANGUAGE_SOURCES
+            and info["language_confidence"] >= LANGUAGE_SURE
+            and not (
+                isinstance(info["language_evidence"], int)
+                and info["language_evidence"] < LANGUAGE_EVIDENCE
             )
+            and not (isinstance(info["text"], str) and info["text"].startswith("/"))
+        )
+        acc.last_user = entry
+        acc.written_in = info["language"] if sure else None
+        acc.answered = False
     elif kind == "bot":
         acc.n_bot += 1
+        _check_reply(acc, row)
         if row.data and "office_card" in row.data:
             try:
                 custom = (json.loads(row.data).get("data") or {}).get("custom") or {}
@@ -145,8 +197,34 @@ def _fold(acc: _Acc, row: Any) -> None:
         if isinstance(value, str) and value:
             if row.action_name == "language":
                 acc.slot_language = value[:8]
+                acc.reply_language = value[:8]
             else:
                 acc.city = value[:64]
+
+
+def _mark(acc: _Acc, entry: dict[str, Any], reason: str) -> None:
+    """List a user message as misunderstood for ``reason`` (reasons add up per message)."""
+    row = acc.misunderstood.setdefault(entry["event_id"], {**entry, "reasons": []})
+    if reason not in row["reasons"]:
+        row["reasons"].append(reason)
+
+
+def _check_reply(acc: _Acc, row: Any) -> None:
+    """Check the first reply to a user message: its language, and a form's "not understood"."""
+    user = acc.last_user
+    if user is None or acc.answered:
+        return
+    acc.answered = True
+    if row.data and any(name in row.data for name in FORM_NOT_UNDERSTOOD):
+        try:
+            utter = (json.loads(row.data).get("metadata") or {}).get("utter_action")
+        except (ValueError, AttributeError):
+            utter = None
+        if utter in FORM_NOT_UNDERSTOOD:
+            _mark(acc, user, "form_answer")
+    written_in = acc.written_in
+    if written_in and acc.reply_language and written_in != acc.reply_language:
+        _mark(acc, user, "other_language")
 
 
 def _merge(old: dict[str, Any] | None, sender_id: str, acc: _Acc) -> dict[str, Any]:
@@ -158,7 +236,9 @@ def _merge(old: dict[str, Any] | None, sender_id: str, acc: _Acc) -> dict[str, A
         language = acc.slot_language
     else:
         language = old["language"] or new_lang
-    mins = [c for c in (old and old["min_confidence"], acc.min_confidence) if c is not None]
+    mins: list[float] = [
+        c for c in (old["min_confidence"] if old else None, acc.min_confidence) if c is not None
+    ]
     return {
         "sender_id": sender_id,
         "started_at": min(acc.started_at, old["started_at"]) if old else acc.started_at,
@@ -231,15 +311,16 @@ def _refresh(engine: Engine, batch: int) -> int:
         ).all()
         if not rows:
             return 0
-        accs: dict[str, _Acc] = {}
-        for row in rows:
-            _fold(accs.setdefault(row.sender_id, _Acc()), row)
-        senders = list(accs)
+        senders = list(dict.fromkeys(row.sender_id for row in rows))
         old: dict[str, dict[str, Any]] = {}
         c = db.conversations.c
         for chunk in _chunks(senders):
             for r in conn.execute(sa.select(db.conversations).where(c.sender_id.in_(chunk))):
                 old[r.sender_id] = dict(r._mapping)
+        # A conversation folded before goes on in the language it had (replies' language).
+        accs = {s: _Acc(reply_language=(old.get(s) or {}).get("language")) for s in senders}
+        for row in rows:
+            _fold(accs[row.sender_id], row)
         inserts = [_merge(None, s, a) for s, a in accs.items() if s not in old]
         updates = [_merge(old[s], s, a) for s, a in accs.items() if s in old]
         if inserts:
@@ -251,7 +332,7 @@ def _refresh(engine: Engine, batch: int) -> int:
                 .values({k: sa.bindparam(k) for k in updates[0] if k != "sender_id"}),
                 [{**u, "b_sender_id": u["sender_id"]} for u in updates],
             )
-        mis = [{**m, "sender_id": s} for s, a in accs.items() for m in a.misunderstood]
+        mis = _misunderstood_rows(accs)
         if mis:
             conn.execute(db.misunderstood.insert(), mis)
         _count_shown(conn, accs)
@@ -274,6 +355,15 @@ def _refresh(engine: Engine, batch: int) -> int:
             if done.rowcount != 1:
                 raise Raced()
         return len(rows)
+
+
+def _misunderstood_rows(accs: dict[str, _Acc]) -> list[dict[str, Any]]:
+    """The batch's ``console_misunderstood`` rows, reasons in the order of REASONS."""
+    return [
+        {**m, "sender_id": s, "reasons": ",".join(sorted(m["reasons"], key=REASONS.index))}
+        for s, a in accs.items()
+        for m in a.misunderstood.values()
+    ]
 
 
 def _count_shown(conn: Connection, accs: dict[str, _Acc]) -> None:
@@ -394,9 +484,13 @@ def forget(engine: Engine, sender_ids: Iterable[str]) -> None:
 
 
 def delete_conversation(engine: Engine, sender_id: str) -> int:
-    """Delete a conversation's events and every console row about it; returns events deleted."""
-    with engine.begin() as conn:
-        n = conn.execute(db.events.delete().where(db.events.c.sender_id == sender_id)).rowcount
-        for table in CONSOLE_TABLES:
-            conn.execute(table.delete().where(table.c.sender_id == sender_id))
-    return n or 0
+    """Delete a conversation's events and every console row about it; returns events deleted.
+
+    The same path as every other deletion (bot.privacy.deletion): one transaction, and a
+    line in ``privacy_log`` (``admin_deletion``). The daily aggregate rows follow by
+    trigger, and a row that no longer counts anything is removed (migration 0004). The
+    caller holds the conversation's lock (bot.console.locks).
+    """
+    from bot.privacy.deletion import delete_conversation as delete_audited
+
+    return delete_audited(engine, sender_id, [t.name for t in CONSOLE_TABLES])

@@ -21,6 +21,7 @@ from cryptography.fernet import InvalidToken
 from bot.console import auth, db, directory_health, queries, summary
 from bot.console.forms import FormError, page_number, parse_filters
 from bot.console.intents import known_intents
+from bot.console.locks import conversation_lock
 from bot.console.middlewares import admin_only, error_page
 from bot.console.typedefs import ENGINE, REFRESH, SETTINGS, THROTTLE, URL_CIPHER
 from bot.languages import SUPPORTED
@@ -61,6 +62,12 @@ async def refresh_summary(request: web.Request) -> None:
             pass  # another console process folded these events first
 
 
+def intents_by_label(request: web.Request) -> tuple[str, ...]:
+    """The assignable intents, in the alphabetical order of their names in the UI language."""
+    t = request[aiohttp_jinja2.REQUEST_CONTEXT_KEY]["t"]
+    return tuple(sorted(known_intents(), key=lambda i: t(f"intent:{i}").casefold()))
+
+
 def _actor(request: web.Request) -> auth.User:
     return request["user"]
 
@@ -74,11 +81,25 @@ async def login_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("login.html", request, {"message": message})
 
 
+def _client(request: web.Request) -> str:
+    """The client's address; behind a configured reverse proxy, from X-Forwarded-For."""
+    return auth.client_address(
+        request.remote,
+        request.headers.get("X-Forwarded-For"),
+        request.app[SETTINGS].trusted_proxies,
+    )
+
+
 async def login(request: web.Request) -> web.Response:
     """Check credentials (rate-limited per address, lockout per account); start a session."""
     form = await request.post()
-    address = request.remote or "?"
-    if not request.app[THROTTLE].allow(address):
+    address = _client(request)
+    engine = request.app[ENGINE]
+    username = str(form.get("username", ""))[:64]
+    throttle = request.app[THROTTLE]
+    if not throttle.allow(address):
+        if throttle.first_refusal(address):  # a flood must not flood the audit log too
+            await db.run(auth.audit, engine, "?", "login-throttled", None, address)
         return aiohttp_jinja2.render_template(
             "login.html",
             request,
@@ -88,13 +109,23 @@ async def login(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     user, reason = await db.run(
         auth.authenticate,
-        request.app[ENGINE],
-        str(form.get("username", ""))[:64],
+        engine,
+        username,
         str(form.get("password", ""))[:1024],
         settings.max_failed_logins,
         settings.lockout_seconds,
     )
     if user is None:
+        # Who tried is recorded only for a real account: a password typed into the
+        # username field must not end up in the log.
+        await db.run(
+            auth.audit,
+            engine,
+            username if reason != "unknown" else "?",
+            "login-failed",
+            None,
+            f"{reason} from {address}",
+        )
         message = (
             "Too many failed attempts. The account is locked for a while."
             if reason == "locked"
@@ -104,19 +135,56 @@ async def login(request: web.Request) -> web.Response:
             "login.html", request, {"message": message}, status=401
         )
     lang = (await get_session(request)).get("lang")
-    session = await new_session(request)  # a fresh session id: no fixation
-    session.update(
-        {"uid": user.id, "seen": time.time(), "csrf": secrets.token_urlsafe(32), "lang": lang}
+    sid = await db.run(
+        auth.start_session, engine, user.id, settings.session_idle, settings.session_lifetime
     )
-    await db.run(auth.audit, request.app[ENGINE], user.username, "login", None)
+    session = await new_session(request)  # a fresh cookie too: no fixation
+    session.update({"sid": sid, "csrf": secrets.token_urlsafe(32), "lang": lang})
+    await db.run(auth.audit, engine, user.username, "login", None, address)
     raise web.HTTPSeeOther(request.app.router["conversations"].url_for())
 
 
 async def logout(request: web.Request) -> web.Response:
-    """End the session."""
+    """End the session: every session of this account, so a copied cookie is dead too."""
+    user = _actor(request)
+    engine = request.app[ENGINE]
+    n = await db.run(auth.end_sessions, engine, user.id)
+    await db.run(auth.audit, engine, user.username, "logout", None, f"{n} sessions")
     session = await get_session(request)
     session.invalidate()
     raise web.HTTPSeeOther(request.app.router["login"].url_for())
+
+
+@aiohttp_jinja2.template("account.html")
+async def account(request: web.Request) -> dict[str, Any]:
+    """Change one's own password."""
+    return {"message": request.query.get("message", ""), "done": "done" in request.query}
+
+
+async def account_post(request: web.Request) -> web.Response:
+    """Set a new password; every other session of this account ends."""
+    form = await request.post()
+    user = _actor(request)
+    engine = request.app[ENGINE]
+    new = str(form.get("new", ""))[:1024]
+    target = request.app.router["account"].url_for()
+    if new != str(form.get("repeat", ""))[:1024]:
+        raise web.HTTPSeeOther(target.with_query({"message": "The new passwords differ."}))
+    session = await get_session(request)
+    try:
+        await db.run(
+            auth.change_own_password,
+            engine,
+            user.id,
+            str(form.get("current", ""))[:1024],
+            new,
+            session.get("sid"),
+        )
+    except auth.UserError as err:
+        await db.run(auth.audit, engine, user.username, "password-failed", user.username)
+        raise web.HTTPSeeOther(target.with_query({"message": str(err)})) from err
+    await db.run(auth.audit, engine, user.username, "password", user.username)
+    raise web.HTTPSeeOther(target.with_query({"done": "1"}))
 
 
 async def index(request: web.Request) -> web.Response:
@@ -135,7 +203,7 @@ async def conversations(request: web.Request) -> dict[str, Any] | web.Response:
     base = {
         "query": request.query,
         "choices": choices,
-        "intents": known_intents(),
+        "intents": intents_by_label(request),
         "tags": queries.TAGS,
         "sorts": list(queries.SORTS),
     }
@@ -149,6 +217,16 @@ async def conversations(request: web.Request) -> dict[str, Any] | web.Response:
     page = await db.run(
         queries.list_conversations, engine, filters, request.app[SETTINGS].page_size
     )
+    if filters.q:
+        # A text search can look for a person: who searched for what is kept.
+        await db.run(
+            auth.audit,
+            engine,
+            _actor(request).username,
+            "search",
+            None,
+            f"{filters.q} ({page.total})",
+        )
     args = {k: v for k, v in request.query.items() if k != "page" and v}
     for row in page.rows:
         row["key"] = conversation_key(request, row["sender_id"])
@@ -248,6 +326,9 @@ async def note(request: web.Request) -> web.Response:
             )
 
     await db.run(_add)
+    await db.run(
+        auth.audit, engine, user.username, "note", display_id(sender_id), f"{len(text)} chars"
+    )
     raise web.HTTPSeeOther(request.app.router["transcript"].url_for(key=request.match_info["key"]))
 
 
@@ -256,7 +337,9 @@ async def delete(request: web.Request) -> web.Response:
     """Delete a conversation's events and console rows (audit-logged)."""
     sender_id = sender_from_key(request)
     engine = request.app[ENGINE]
-    n = await db.run(summary.delete_conversation, engine, sender_id)
+    # Rasa's lock for this conversation: a turn being handled cannot write it back.
+    async with conversation_lock(request.app[SETTINGS].lock_store, sender_id):
+        n = await db.run(summary.delete_conversation, engine, sender_id)
     if n == 0:
         raise web.HTTPNotFound(reason="No such conversation (it may have been deleted).")
     await db.run(
@@ -280,16 +363,21 @@ async def misunderstood(request: web.Request) -> dict[str, Any]:
     """Fallbacks and low-confidence messages, grouped by language, with intent assignment."""
     language = request.query.get("language") or None
     status = request.query.get("status") or "open"
+    reason = request.query.get("reason") or None
     try:
         page = page_number(request.query.get("page"))
     except FormError as err:
         raise web.HTTPBadRequest(reason="; ".join(err.problems)) from err
-    if (language and language not in SUPPORTED) or status not in ("open", "assigned", "all"):
+    if (
+        (language and language not in SUPPORTED)
+        or status not in ("open", "assigned", "all")
+        or (reason and reason not in summary.REASONS)
+    ):
         raise web.HTTPBadRequest(reason="Bad request")
     await refresh_summary(request)
     size = request.app[SETTINGS].page_size
-    rows, total, groups = await db.run(
-        queries.misunderstood, request.app[ENGINE], language, status, page, size
+    rows, total, groups, per_reason = await db.run(
+        queries.misunderstood, request.app[ENGINE], language, status, page, size, reason
     )
     for row in rows:
         row["label"] = display_id(row["sender_id"])
@@ -301,10 +389,13 @@ async def misunderstood(request: web.Request) -> dict[str, Any]:
         "groups": groups,
         "language": language,
         "status": status,
+        "reason": reason,
+        "reasons": summary.REASONS,
+        "per_reason": per_reason,
         "page": page,
         "pages": max(1, -(-total // size)),
         "page_url": lambda n: "?" + urlencode({**args, "page": n}),
-        "intents": known_intents(),
+        "intents": intents_by_label(request),
         "languages": SUPPORTED,
     }
 
@@ -372,9 +463,9 @@ def _range(query: Any) -> tuple[dt.date, dt.date]:
             else end - dt.timedelta(days=29)
         )
     except (ValueError, TypeError) as exc:
-        raise web.HTTPBadRequest(reason="from/to: a date like 2026-01-31") from exc
+        raise web.HTTPBadRequest(reason="from: a date like 2026-01-31") from exc
     if start > end or (end - start).days > 3660:
-        raise web.HTTPBadRequest(reason="from/to: from before to, at most ten years")
+        raise web.HTTPBadRequest(reason="from: from before to, at most ten years")
     return start, end
 
 
@@ -384,30 +475,66 @@ async def analytics(request: web.Request) -> dict[str, Any]:
     start, end = _range(request.query)
     await refresh_summary(request)
     data = await db.run(queries.analytics, request.app[ENGINE], start, end)
-    return {"data": _chart_data(data, start, end), "start": start, "end": end, "raw": data}
+    t = request[aiohttp_jinja2.REQUEST_CONTEXT_KEY]["t"]
+    return {"data": _chart_data(data, start, end, t), "start": start, "end": end, "raw": data}
 
 
-def _chart_data(data: dict[str, Any], start: dt.date, end: dt.date) -> dict[str, Any]:
-    """Reshape the aggregates into Chart.js datasets (labels = every day in range)."""
+def _chart_data(data: dict[str, Any], start: dt.date, end: dt.date, t: Any = str) -> dict[str, Any]:
+    """Reshape the aggregates into Chart.js datasets (labels = every day in range).
+
+    Codes (languages, channels, intents) become readable names through ``t``.
+    """
     first = (start - dt.date(1970, 1, 1)).days
     days = list(range(first, first + (end - start).days + 1))
     labels = [queries.day_label(d) for d in days]
 
-    def series(rows: list[tuple], value: int) -> list[dict[str, Any]]:
+    def series(rows: list[tuple], value: int, kind: str) -> list[dict[str, Any]]:
         keys = sorted({r[1] or "?" for r in rows})
         table = {(r[0], r[1] or "?"): r[value] for r in rows}
-        return [{"label": k, "data": [table.get((d, k), 0) for d in days]} for k in keys]
+        return [
+            {
+                "label": t(f"{kind}:{k}") if k != "?" else k,
+                "data": [table.get((d, k), 0) for d in days],
+            }
+            for k in keys
+        ]
 
     rates = {r[0]: (r[2] / r[1] if r[1] else 0) for r in data["fallback_rate"]}
     return {
         "labels": labels,
-        "conversations_by_language": series(data["by_language"], 2),
-        "messages_by_language": series(data["by_language"], 3),
-        "conversations_by_channel": series(data["by_channel"], 2),
+        "conversations_by_language": series(data["by_language"], 2, "lang"),
+        "messages_by_language": series(data["by_language"], 3, "lang"),
+        "conversations_by_channel": series(data["by_channel"], 2, "channel"),
         "fallback_rate": [round(rates.get(d, 0) * 100, 1) for d in days],
-        "top_intents": [[r[0] or "?", r[1]] for r in data["top_intents"]],
+        "top_intents": [[t(f"intent:{r[0] or ''}"), r[1]] for r in data["top_intents"]],
         "top_cities": [[r[0], r[1]] for r in data["top_cities"]],
     }
+
+
+#: Characters that make a spreadsheet read a cell as a formula (or a DDE call).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'`` (the
+    OWASP advice); numbers stay numbers. Cities and channels come from users and clients.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through :func:`csv_cell`."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[Any]) -> None:
+        """Write one row, neutralised."""
+        self._writer.writerow([csv_cell(v) for v in row])
 
 
 @admin_only
@@ -417,7 +544,7 @@ async def analytics_csv(request: web.Request) -> web.Response:
     start, end = _range(form)
     data = await db.run(queries.analytics, request.app[ENGINE], start, end)
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeCsvWriter(out)
     w.writerow(["metric", "day", "key", "key2", "value"])
     for day, lang, convs, msgs in data["by_language"]:
         w.writerow(["conversations_by_language", queries.day_label(day), lang or "", "", convs])
@@ -455,10 +582,21 @@ async def analytics_csv(request: web.Request) -> web.Response:
 @admin_only
 @aiohttp_jinja2.template("directory.html")
 async def directory(request: web.Request) -> dict[str, Any]:
-    """Directory coverage and staleness, and which records users saw most."""
+    """Directory coverage and staleness, and which records users saw most (filterable)."""
+    q = request.query
+    only = directory_health.DirectoryFilter(
+        city=q.get("city") or None, office_type=q.get("type") or None, gap=q.get("gap") or None
+    )
     await refresh_summary(request)
     views = await db.run(queries.office_views, request.app[ENGINE])
-    return directory_health.health(views, dt.date.today())
+    data = directory_health.health(views, dt.date.today(), only)
+    if (
+        (only.city and only.city not in data["cities"])
+        or (only.office_type and only.office_type not in data["all_types"])
+        or (only.gap and only.gap not in directory_health.GAP_KINDS)
+    ):
+        raise web.HTTPBadRequest(reason="Bad request")
+    return data
 
 
 @admin_only
@@ -494,14 +632,15 @@ async def users_post(request: web.Request) -> web.Response:
             await db.run(auth.audit, engine, actor, "user-create", username, str(form.get("role")))
         elif op in ("disable", "enable", "unlock", "role") and str(form.get("id", "")).isdigit():
             uid = int(str(form["id"]))
-            values: dict[str, Any] = {
+            changes: dict[str, dict[str, Any]] = {
                 "disable": {"active": False},
                 "enable": {"active": True},
                 "unlock": {"failed_logins": 0, "locked_until": None},
                 "role": {"role": str(form.get("role", ""))},
-            }[str(op)]
+            }
+            values = changes[str(op)]
             if uid == _actor(request).id and op in ("disable", "role"):
-                raise auth.UserError("you cannot disable or demote yourself")
+                raise auth.UserError("You cannot disable or demote yourself.")
             await db.run(lambda: auth.update_user(engine, uid, **values))
             await db.run(auth.audit, engine, actor, f"user-{op}", str(uid), str(values))
         else:

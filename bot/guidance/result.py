@@ -59,7 +59,7 @@ def _more_offices(
     language: str | None,
 ) -> list[Reply]:
     """The secondary offices as buttons: each opens that office's card (find_office)."""
-    buttons = []
+    buttons: list[dict[str, str]] = []
     for pick in picks:
         office_type = pick.office_type
         if pick.record and (office := directory.by_id(pick.record)) is not None:

@@ -11,6 +11,23 @@ from bot.web.settings import Settings
 from bot.web.typedefs import SETTINGS
 
 WIDGET_PREFIX = "/widget/"
+#: One Referrer-Policy for the widget pages and the staff console: our URLs carry
+#: nothing another site needs (console URLs even hold encrypted conversation keys).
+REFERRER_POLICY = "no-referrer"
+
+
+def apply_security_headers(response: web.StreamResponse, csp: str | None) -> None:
+    """The headers every response of ours carries; shared by bot/web and bot/console.
+
+    ``csp`` is the page's Content-Security-Policy (``None``: none, e.g. for data files).
+    A CSP that forbids framing also gets the legacy ``X-Frame-Options: DENY``.
+    """
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    if csp:
+        response.headers.setdefault("Content-Security-Policy", csp)
+        if "frame-ancestors 'none'" in csp:
+            response.headers.setdefault("X-Frame-Options", "DENY")
 
 
 def content_security_policy(settings: Settings) -> str:
@@ -38,11 +55,10 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         response = await handler(request)
     except web.HTTPException as error:
         response = error
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if response.content_type == "text/html":
-        settings = request.app[SETTINGS]
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(settings))
+    html = response.content_type == "text/html"
+    apply_security_headers(
+        response, content_security_policy(request.app[SETTINGS]) if html else None
+    )
     if isinstance(response, web.HTTPException):
         raise response
     return response

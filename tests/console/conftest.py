@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import os
 import re
-import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -17,30 +16,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.console import auth, db, seed, summary
 from bot.console.app import create_console_app
 from bot.console.settings import ConsoleSettings
+from tools.postgres import throwaway_database
 
-PG_ADMIN_URL = os.environ.get(
-    "CONSOLE_TEST_PG", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
 PASSWORD = "correct horse battery"
 T0 = 1_790_000_000.0  # 2026-09-21, a fixed point so date filters are deterministic
 
 
 @pytest.fixture(scope="session")
 def pg_server_url() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
-    name = f"wegweiser_test_{secrets.token_hex(4)}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    yield url
-    with admin.connect() as conn:
-        conn.execute(
-            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
-        )
-        conn.execute(sa.text(f'DROP DATABASE "{name}"'))
-    admin.dispose()
+    """The console's own throwaway PostgreSQL database (its tests reset the schema)."""
+    with throwaway_database("wegweiser_console") as url:
+        yield url
 
 
 def _reset_pg(url: str) -> None:

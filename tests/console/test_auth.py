@@ -149,9 +149,9 @@ def test_staff_cli_adds_users(sqlite_url):
         "PYTHONPATH": str(PROJECT_ROOT),
         "NEWPW": "a long enough password",
     }
-    run = [sys.executable, "-m", "bot.staff"]
+    run = [sys.executable, "-m", "bot.console", "users"]
     done = subprocess.run(
-        [*run, "add-user", "bob", "--role", "admin", "--password-env", "NEWPW"],
+        [*run, "add", "bob", "--role", "admin", "--password-env", "NEWPW"],
         env=env,
         capture_output=True,
         text=True,
@@ -159,7 +159,7 @@ def test_staff_cli_adds_users(sqlite_url):
     )
     assert done.returncode == 0, done.stderr
     short = subprocess.run(
-        [*run, "add-user", "eve"],
+        [*run, "add", "eve"],
         input="short\n",
         env=env,
         capture_output=True,

@@ -278,8 +278,14 @@ def test_migration_0003_backfills_a_database_at_0002(db_url, monkeypatch):
 
     engine = db.make_engine(db_url)
     command.upgrade(db.alembic_config(engine), "0002")
-    # Folded by the code of 0002, which knew no intent or message tables.
+    # Folded by the code of 0002, which knew no intent or message tables (nor reasons).
     monkeypatch.setattr(summary, "_add_intents_and_texts", lambda conn, accs: None)
+    rows_0002 = summary._misunderstood_rows
+    monkeypatch.setattr(
+        summary,
+        "_misunderstood_rows",
+        lambda accs: [{k: v for k, v in r.items() if k != "reasons"} for r in rows_0002(accs)],
+    )
     seed_known(engine)
     seed_random(engine, 60)
     monkeypatch.undo()

@@ -46,7 +46,11 @@ async def test_bad_input_gets_clear_4xx_pages(console):
         assert "Traceback" not in text and 'role="alert"' in text, query
         assert 'class="filters"' in text, query  # the form comes back with what to fix
     text = await (await console.get("/staff/conversations?below=2&language=xx")).text()
-    assert "below: a number from 0 to 1" in text and "language: one of" in text
+    # German by default, validation messages included.
+    assert "Niedrigste Konfidenz unter: eine Zahl von 0 bis 1" in text
+    assert "Sprache: eins von: de, en" in text
+    text = await (await console.get("/staff/conversations?below=2&ui=en")).text()
+    assert "Lowest confidence below: a number from 0 to 1" in text
     resp = await console.get("/staff/conversations?page=999999")
     assert resp.status == 200
     assert "past the last page" in await resp.text() or "hinter der letzten" in await resp.text()
@@ -80,7 +84,7 @@ async def test_transcript_view_tag_note_and_audit(console):
     key = await first_link(console, "?language=ar&city=Essen")
     page = await (await console.get(f"/staff/conversations/{key}")).text()
     assert 'dir="auto"' in page and "أين الجوب سنتر في إيسن؟" in page
-    assert "find_office" in page and "0.93" in page and "utter_office_found" in page
+    assert "find_office" in page and "0,93" in page and "utter_office_found" in page
     assert "essen-jobcenter" in page
     # The raw sender id is never shown, not even in URLs.
     assert "ar-essen" not in page
@@ -97,7 +101,8 @@ async def test_transcript_view_tag_note_and_audit(console):
     listed = await (await console.get("/staff/conversations?tag=outdated_contact")).text()
     assert 'id="total">1<' in listed
     audit = await (await console.get("/staff/audit")).text()
-    assert audit.count(">view<") >= 1 and ">tag<" in audit and ">login<" in audit
+    assert audit.count('title="view"') >= 1 and 'title="tag"' in audit
+    assert 'title="login"' in audit and ">Gespräch geöffnet<" in audit and ">markiert<" in audit
 
 
 async def test_assign_and_export_nlu_yaml(console):
@@ -109,7 +114,8 @@ async def test_assign_and_export_nlu_yaml(console):
         f"/staff/misunderstood/{event_id}/assign",
         data={"csrf": token, "intent": "ask_work_permit", "back": "?language=ar&status=all"},
     )
-    assert resp.status == 200 and "✓ ask_work_permit" in await resp.text()
+    text = await resp.text()
+    assert resp.status == 200 and 'data-intent="ask_work_permit">✓ Arbeitserlaubnis' in text
     bad = await console.post(
         f"/staff/misunderstood/{event_id}/assign", data={"csrf": token, "intent": "rm -rf"}
     )
@@ -126,7 +132,7 @@ async def test_assign_and_export_nlu_yaml(console):
     assert doc["nlu"][0]["metadata"] == {"language": "ar"}
     assert "بدي ورقة للشغل" in doc["nlu"][0]["examples"]
     audit = await (await console.get("/staff/audit")).text()
-    assert ">export<" in audit and "nlu-ar" in audit and ">assign<" in audit
+    assert 'title="export"' in audit and "nlu-ar" in audit and 'title="assign"' in audit
 
 
 async def test_analytics_page_csv_and_directory(console):
@@ -157,7 +163,7 @@ async def test_admin_deletes_a_conversation(console):
     listed = await (await console.get("/staff/conversations?human=1")).text()
     assert 'id="total">' not in listed or 'id="total">0<' in listed
     audit = await (await console.get("/staff/audit")).text()
-    assert ">delete<" in audit
+    assert 'title="delete">Gespräch gelöscht<' in audit
 
 
 async def test_database_unreachable_gives_503_page(console):

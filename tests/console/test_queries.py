@@ -91,7 +91,7 @@ def test_summary_is_incremental_and_follows_deletions(db_url):
         conn.execute(db.events.delete().where(db.events.c.sender_id == "xss"))
     assert summary.prune(engine) >= 2  # summary + misunderstood row
     assert "xss" not in senders(engine)
-    rows, total, _ = queries.misunderstood(engine, None, "all", 1, 50)
+    rows, total, _, _ = queries.misunderstood(engine, None, "all", 1, 50)
     assert all(r["sender_id"] != "xss" for r in rows)
 
     summary.forget(engine, ["en-lowconf"])
@@ -127,7 +127,8 @@ def test_transcript_misunderstood_export_and_analytics(db_url):
     assert [i["kind"] for i in tr["items"]][0] == "session"
     assert queries.transcript(engine, "nobody") is None
 
-    rows, total, groups = queries.misunderstood(engine, None, "open", 1, 50)
+    rows, total, groups, per_reason = queries.misunderstood(engine, None, "open", 1, 50)
+    assert per_reason == {"fallback": 2, "low_confidence": 1}
     assert {r["sender_id"] for r in rows} == {"ar-fallback", "en-lowconf", "xss"}
     assert dict(groups) == {"ar": 1, "en": 2}
     ar = next(r for r in rows if r["sender_id"] == "ar-fallback")

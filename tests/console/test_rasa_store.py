@@ -60,7 +60,7 @@ async def test_summary_and_transcript_from_rasa_written_events(tmp_path):
     items = queries.transcript(engine, "tg-5f2a")["items"]
     bot = next(i for i in items if i["kind"] == "bot")
     assert (bot["response"], bot["action"]) == ("utter_default", "action_default_fallback")
-    rows, _, _ = queries.misunderstood(engine, "ar", "open", 1, 10)
+    rows, _, _, _ = queries.misunderstood(engine, "ar", "open", 1, 10)
     assert [(r["text"], r["guess"]) for r in rows] == [("وين مكتب الأجانب", "find_office")]
 
     # Rasa keeps appending to the same table after the console's migration.

@@ -1,1 +1,0 @@
-"""Staff account administration from the command line (``python -m bot.staff``)."""
