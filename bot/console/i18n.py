@@ -209,7 +209,7 @@ CODES: dict[str, tuple[str, str]] = {
     "slot:language": ("Language", "Sprache"),
     "slot:language_source": ("Language taken from", "Sprache erkannt aus"),
     "slot:city": ("City", "Stadt"),
-    "slot:personal_data_noticed": ("Told about personal data", "Hinweis zu persönlichen Daten gegeben"),
+    "slot:personal_data_noticed": ("Told about personal data", "Hinweis zu pers. Daten gegeben"),
     "slot:postal_code": ("Postcode", "Postleitzahl"),
     "slot:office_type": ("Office type", "Amtstyp"),
     "slot:guidance_city": ("City (guidance)", "Stadt (Wegweiser-Fragen)"),
