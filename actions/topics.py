@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.utils import latest_entity, send
 from bot import topics
+from bot.offices.directory import current_directory
 
 
 class ActionTopicAnswer(Action):
@@ -27,6 +28,8 @@ class ActionTopicAnswer(Action):
             (tracker.latest_message.get("intent") or {}).get("name"),
             latest_entity(tracker, topics.PART_ENTITY),
             bool(tracker.get_slot(topics.DISCLAIMER_SLOT)),
+            city=latest_entity(tracker, "city"),
+            directory=current_directory(),
         )
         send(dispatcher, outcome.replies)
         return [SlotSet(k, v) for k, v in outcome.slots.items()]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+from bot.offices.directory import Directory
 from bot.replies import Outcome, Reply
 
 DISCLAIMER = "utter_topic_disclaimer"
@@ -23,6 +25,9 @@ DISCLAIMER_SLOT = "topic_disclaimer_shown"
 PART_ENTITY = "topic_part"
 # Not a topic intent (the action was triggered some other way): offer the topics.
 FALLBACK = "utter_help"
+COURSE_INTENT = "ask_language_course"
+#: The BAMF-NAvI record; its notes name the site as the search for course providers.
+COURSE_SEARCH_RECORD = "de-bamf-navi-auslaenderbehoerden"
 
 
 @dataclass(frozen=True)
@@ -82,17 +87,46 @@ def normalise_part(part: Any) -> str | None:
     return part.strip().lower() or None
 
 
-def answer(intent: str | None, part: Any, disclaimer_shown: bool) -> Outcome:
+def answer(
+    intent: str | None,
+    part: Any,
+    disclaimer_shown: bool,
+    city: str | None = None,
+    directory: Directory | None = None,
+) -> Outcome:
     """The replies for a topic question, and the slots to remember.
 
     An unknown sub-topic (an old button, a typed payload) falls back to the
     topic's overview rather than failing; an unknown intent gets the help menu.
+    A language-course question that names a place also gets the local answer
+    (:func:`courses_in`).
     """
     topic = TOPICS.get(intent or "")
     if topic is None:
         return Outcome([Reply(FALLBACK)])
     name = normalise_part(part)
-    response = topic.parts.get(name or "", topic.response)
+    replies = [Reply(topic.parts.get(name or "", topic.response))]
+    if intent == COURSE_INTENT and city and directory is not None:
+        replies += courses_in(city, directory)
     if disclaimer_shown:
-        return Outcome([Reply(response)])
-    return Outcome([Reply(DISCLAIMER), Reply(response)], {DISCLAIMER_SLOT: True})
+        return Outcome(replies)
+    return Outcome([Reply(DISCLAIMER), *replies], {DISCLAIMER_SLOT: True})
+
+
+def courses_in(city: str, directory: Directory) -> list[Reply]:
+    """Where to find a course in ``city``: the BAMF's course search for that place.
+
+    None of our sources names local course providers (VHS, integration course
+    providers), so the answer says so rather than guessing. The search is BAMF-NAvI,
+    whose directory record names it as usable for integration course providers; its
+    address comes from that record.
+    """
+    finder = directory.by_id(COURSE_SEARCH_RECORD)
+    if finder is None or not finder.website:
+        return []
+    parts = urlsplit(finder.website)
+    return [
+        Reply(
+            "utter_course_search_city", {"city": city, "url": f"{parts.scheme}://{parts.netloc}/"}
+        )
+    ]

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.topics import ActionTopicAnswer
 from bot import topics
 from bot.languages import SUPPORTED
-from bot.offices.directory import current_directory
+from bot.offices.directory import current_directory, load_directory
 from bot.responses import language_file
 
 RESPONSIBILITY = "/ask_responsibility"
@@ -172,3 +172,17 @@ def test_sub_topic_buttons_name_existing_sub_topics(intent, topic):
             if payload.startswith(f"/{intent}{{"):
                 part = json.loads(payload[len(intent) + 1 :])[topics.PART_ENTITY]
                 assert part in topic.parts, f"{lang}: {payload}"
+
+
+def test_a_course_question_with_a_place_gets_the_course_search_for_it():
+    directory = load_directory()
+    outcome = topics.answer("ask_language_course", None, True, city="Bochum", directory=directory)
+    local = [r for r in outcome.replies if r.response == "utter_course_search_city"]
+    assert local and local[0].values == {"city": "Bochum", "url": "https://bamf-navi.bamf.de/"}
+    # The address is the BAMF-NAvI record's, which names the site as the course search.
+    record = directory.by_id(topics.COURSE_SEARCH_RECORD)
+    assert "Integrationskurs" in record.raw["notes"]
+    assert record.website.startswith(local[0].values["url"])
+    for intent, city in (("ask_language_course", None), ("ask_apprenticeship", "Bochum")):
+        outcome = topics.answer(intent, None, True, city=city, directory=directory)
+        assert all(r.response != "utter_course_search_city" for r in outcome.replies)
