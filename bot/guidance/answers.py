@@ -24,7 +24,8 @@ from bot.paths import DATA_DIR
 KEYWORDS_DIR = DATA_DIR / "guidance" / "keywords"
 SLOTS = ("goal", "age_group", "situation", "receives_buergergeld")
 #: For a yes/no answer the negation wins ("I don't get Bürgergeld"); elsewhere the
-#: longest (most specific) keyword does ("recognised refugee" over "refugee").
+#: longest (most specific) keyword does ("recognised refugee" over "refugee"), and
+#: between equally long ones the value with more matched words.
 FIRST_MATCH_WINS = frozenset({"receives_buergergeld"})
 #: People mix in German and English words ("Duldung", "job"); these are tried too.
 ALSO_TRY = ("de", "en")
@@ -121,7 +122,12 @@ def match_value(slot: str, text: str, language: str | None) -> str | None:
         winners = {value for value, length in hits if length == best}
         if len(winners) == 1:
             return winners.pop()
-        return None
+        # Equally specific words for several values ("из Украины, у меня защита по §24"):
+        # the value with more evidence in the message wins; still a tie -> not sure.
+        evidence = {v: sum(length for value, length in hits if value == v) for v in winners}
+        most = max(evidence.values())
+        top = [value for value, total in evidence.items() if total == most]
+        return top[0] if len(top) == 1 else None
     return None
 
 

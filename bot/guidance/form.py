@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot import topics
 from bot.guidance import answers as parse
 from bot.guidance.rules import QUESTIONS, SKIPPED, load_table, needed_questions
 from bot.offices.directory import Directory
@@ -211,7 +212,22 @@ def step(
                     set_answer(slot, value)
 
     understood = bool(updates)
+    if requested in QUESTIONS and requested not in updates and understood:
+        # It answered another question ("yes, I get Bürgergeld" to the residence
+        # question): say what was noted, then the form asks its question again.
+        noted = [s for s in QUESTIONS if s in updates and s != requested]
+        if noted and not replies:
+            replies.append(
+                Reply(
+                    "utter_guidance_noted", {"value": label(language, noted[0], updates[noted[0]])}
+                )
+            )
     if requested is not None and not understood and not replies:
-        replies.append(Reply("utter_guidance_not_understood"))
+        if message.intent in topics.TOPICS:
+            # A question in the middle of the form ("what does the course cost?"): the
+            # answer, then the form asks its question again.
+            replies += topics.answer(message.intent, None, disclaimer_shown=True).replies
+        else:
+            replies.append(Reply("utter_guidance_not_understood"))
     merged = {**answers, **updates}
     return Step(updates, replies, next_question(merged, directory), understood)
