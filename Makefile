@@ -11,7 +11,7 @@ MODEL := models/wegweiser.tar.gz
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
 	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) bot/languages.py
 
-.PHONY: help install lock types fast run test lint validate train bench bench-nlu bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
+.PHONY: help install lock types fast run test lint validate train bench bench-nlu bench-e2e bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ console-assets: ## re-vendor Chart.js (pinned in bot/console/frontend/package-lo
 
 bench-nlu: $(MODEL) ## intent accuracy, city recall, language per language on the blind and held-out sets -> docs/benchmarks-nlu.md
 	$(BIN)/python -m bench.nlu_eval
+
+bench-e2e: $(MODEL) ## blind office questions over REST: right contact in the user's language -> docs/benchmarks-e2e.md
+	$(BIN)/python -m bench.e2e_offices
 
 bench-scaling: $(MODEL) ## REST latency/throughput with 1 and 2 Rasa workers (PostgreSQL + Redis) -> docs/benchmarks-scaling.md
 	$(BIN)/python -m bench.scaling

@@ -1,0 +1,132 @@
+"""End to end on the blind office questions: does the reply carry the right contact.
+
+    python -m bench.e2e_offices         # writes docs/benchmarks-e2e.md
+
+Every message of tests/nlu/blind_offices/ that asks for an office type in one of our
+cities (both annotated) goes over REST through our Rasa server and the real action
+server, each in a fresh conversation. A reply counts as right when it carries the phone
+number, the street or the website of the record the directory ranks first for that city
+and office type, and as in the user's language when it also carries that office type's
+description in the message's language. The set was written apart from all project data
+and is never tuned on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import tempfile
+import urllib.request
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from bot.languages import SUPPORTED
+from bot.nlu.evaluation import examples
+from bot.offices.directory import Directory, load_directory
+from bot.paths import PROJECT_ROOT
+from bot.responses import office_type_text
+from tools.processes import MODEL, start_actions, start_rasa, stop
+
+SET = PROJECT_ROOT / "tests" / "nlu" / "blind_offices"
+TARGET = PROJECT_ROOT / "docs" / "benchmarks-e2e.md"
+GOAL = 0.95
+
+
+def cases(directory: Directory) -> list[tuple[str, str, str, str, str]]:
+    """(language, group, text, city, office type) of every office question in our cities."""
+    out = []
+    for lang in SUPPORTED:
+        for example in examples(SET, lang):
+            if example.get("intent") != "find_office":
+                continue
+            entities = {e["entity"]: e["value"] for e in example.get("entities") or []}
+            city, office_type = entities.get("city"), entities.get("office_type")
+            if city in directory.cities and office_type and directory.find(city, office_type):
+                group = (example.data.get("metadata") or {}).get("intent", {}).get("group", "")
+                out.append((lang, group, example.get("text"), city, office_type))
+    return out
+
+
+def say(base: str, text: str) -> str:
+    """One message in a new conversation; the replies as one JSON string."""
+    body = json.dumps({"sender": "e2e-" + uuid.uuid4().hex, "message": text}).encode()
+    request = urllib.request.Request(
+        f"{base}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.dumps(json.loads(response.read()), ensure_ascii=False)
+
+
+def verdict(reply: str, lang: str, city: str, office_type: str, directory: Directory) -> tuple:
+    """(right contact, in the user's language) for one reply."""
+    office = directory.find(city, office_type)[0]
+    marks = [office.phone, (office.address or {}).get("street"), office.website]
+    right = any(mark and mark in reply for mark in marks)
+    description = office_type_text(lang, office_type)["description"]
+    return right, right and description in reply
+
+
+def main() -> int:
+    """Start the servers, send every case, write the report."""
+    directory = load_directory()
+    todo = cases(directory)
+    tmp = Path(tempfile.mkdtemp(prefix="e2e-"))
+    actions, action_url = start_actions(tmp / "actions.log")
+    rasa, base, _ = start_rasa(str(MODEL), action_url, tmp, "credentials.yml")
+    per_lang: dict[str, Counter[str]] = {lang: Counter() for lang in SUPPORTED}
+    misses: list[str] = []
+    try:
+        for lang, group, text, city, office_type in todo:
+            right, in_language = verdict(say(base, text), lang, city, office_type, directory)
+            score = per_lang[lang]
+            score["cases"] += 1
+            score["right"] += right
+            score["language"] += in_language
+            score[f"{group}:cases"] += 1
+            score[f"{group}:right"] += right
+            if not in_language:
+                misses.append(f"- {lang}: {text} ({office_type}, {city})")
+    finally:
+        stop(rasa)
+        stop(actions)
+    TARGET.write_text(report(per_lang, misses), encoding="utf-8")
+    print(TARGET.read_text(encoding="utf-8"))
+    return 0
+
+
+def report(per_lang: dict[str, Counter[str]], misses: list[str]) -> str:
+    """The text of docs/benchmarks-e2e.md."""
+    total = Counter()
+    for score in per_lang.values():
+        total.update(score)
+    lines = [
+        "# End to end: the right office's contact, in the user's language",
+        "",
+        f"Measured {dt.date.today().isoformat()} by `make bench-e2e` ({os.cpu_count()} cores, "
+        f"Python {platform.python_version()}) on models/wegweiser.tar.gz: REST through the "
+        "real action server, one new conversation per message. Cases: the office questions "
+        "of the blind set tests/nlu/blind_offices/ that name an office type and one of our "
+        "cities (written apart from all project data, never tuned on). Right = the reply "
+        "carries the phone, street or website of the record the directory shows first; "
+        "in language = and the office type's description in the message's language. "
+        f"Goal: {GOAL:.0%} in language.",
+        "",
+        "| lang | cases | right contact | right and in language |",
+        "|---|---|---|---|",
+    ]
+    for lang, s in [*per_lang.items(), ("**all**", total)]:
+        cases = s["cases"] or 1
+        lines.append(
+            f"| {lang} | {s['cases']} | {s['right'] / cases:.3f} | {s['language'] / cases:.3f} |"
+        )
+    lines += ["", "Misses (text, expected office type and city):", ""]
+    lines += misses or ["- none"]
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
