@@ -42,7 +42,7 @@ from spacy.util import filter_spans
 
 from bot.nlu.text import fold, script_of
 
-ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "لل", "ال", "و", "ب", "ل", "ف", "ک")
+ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "عال", "لل", "ال", "و", "ب", "ل", "ف", "ک")
 #: Longest inflectional ending cut from a word to reach a known form ("Эссене" -> "эссен").
 MAX_SUFFIX = 3
 #: Shortest form that may carry an ending; shorter ones must match exactly ("an", "der").
@@ -57,19 +57,23 @@ _DOUBLED = re.compile(r"(.)\1+")
 #: Words at least this long are compared with one typo allowed (a shorter word is too
 #: close to other ordinary words: "Hagen" ~ "Hafen", "Essen" ~ "Esser").
 MIN_TYPO = 8
-#: Case and number endings of Russian and Ukrainian nouns and adjectives (folded: ё=е).
-#: Gazetteer forms and message words are both cut to their stem, so any case of a
-#: form matches: "ведомства по делам иностранцев" ~ "ведомство по делам иностранцев".
+#: Case and number endings of Russian and Ukrainian nouns and adjectives, folded like
+#: the words they are cut from (й -> и, ї -> і, ё -> е). Gazetteer forms and message
+#: words are both cut to their stem, so any case of a form matches:
+#: "ведомства по делам иностранцев" ~ "ведомство по делам иностранцев".
 CYRILLIC_ENDINGS = tuple(
     sorted(
-        set(
-            # adjectives (ru, uk)
-            "ый ий ой ая яя ое ее ые ие ого его ому ему ым им ом ем ую юю ых их ыми ими "
-            "ій ої ою ім іх іми "
-            # nouns (ru, uk)
-            "а я о е у ю ы и і ї ь ам ям ах ях ами ями ов ев ей ью ию ия ие ии ів їв ові еві "
-            "ею ею єю ом ем".split()
-        ),
+        {
+            fold(ending)
+            for ending in (
+                # adjectives (ru, uk)
+                "ый ий ой ая яя ое ее ые ие ого его ому ему ым им ом ем ую юю ых их ыми ими "
+                "ій ої ою ім іх іми "
+                # nouns (ru, uk)
+                "а я о е у ю ы и і ї ь й ам ям ах ях ами ями ов ев ей ью ию ия ие ии ів їв ові "
+                "еві ею єю ом ем"
+            ).split()
+        },
         key=len,
         reverse=True,
     )
@@ -287,8 +291,8 @@ class Gazetteer:
     def _join_split_names(self, doc: Doc) -> None:
         """Merge two Arabic-script words (maybe hyphenated) that together are one name.
 
-        "بیله فلد" and "بيله-فيلد" are Bielefeld written in two parts; a word that is
-        already known on its own (a form's word such as "جوب") is left alone.
+        "بیله فلد" and "بيله-فيلد" are Bielefeld written in two parts; words already
+        known on their own are left alone (forms in two words match as they are).
         """
         spans = []
         i = 0
@@ -300,8 +304,10 @@ class Gazetteer:
                 j += 1
             second = tokens[j]
             both_arabic = script_of(first.text[:1]) == script_of(second.text[:1]) == "arabic"
-            both_known = first.norm_ in self._single_keys and second.norm_ in self._single_keys
-            if both_arabic and not both_known:
+            # Only two words that mean nothing to the gazetteer alone: "في دويسبورغ"
+            # and "بوخوم صبح" stay two words.
+            neither_known = not ({first.norm_, second.norm_} & self._single_keys)
+            if both_arabic and neither_known:
                 joined = self._reduce(_key_fold(first.text + second.text))
                 if joined in self._single_keys and len(joined) >= MIN_JOINED:
                     spans.append((doc[i : j + 1], joined))
