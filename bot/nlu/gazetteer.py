@@ -54,8 +54,9 @@ POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 #: enough that "bon" never becomes "Bonn" or "ham" "Hamm".
 MIN_COLLAPSED = 6
 _DOUBLED = re.compile(r"(.)\1+")
-#: Words at least this long are compared with one typo allowed (a shorter word is too
-#: close to other ordinary words: "Hagen" ~ "Hafen", "Essen" ~ "Esser").
+#: One typo is allowed when word and known form both have at least MIN_TYPO - 1 letters
+#: and one of them MIN_TYPO ("Mulheim" ~ "Muhlheim"); shorter words are too close to
+#: ordinary words ("Hagen" ~ "Hafen", "Münster" ~ "monster").
 MIN_TYPO = 8
 #: Case and number endings of Russian and Ukrainian nouns and adjectives, folded like
 #: the words they are cut from (й -> и, ї -> і, ё -> е). Gazetteer forms and message
@@ -180,10 +181,10 @@ class Gazetteer:
 
     @cached_property
     def _typo_index(self) -> dict[str, set[str]]:
-        """Long known words by themselves and by every one-letter deletion."""
+        """Known words of MIN_TYPO - 1 letters or more, by themselves and every deletion."""
         index: dict[str, set[str]] = defaultdict(set)
         for key in self._single_keys:
-            if len(key) >= MIN_TYPO:
+            if len(key) >= MIN_TYPO - 1:
                 index[key].add(key)
                 for i in range(len(key)):
                     index[key[:i] + key[i + 1 :]].add(key)
@@ -279,14 +280,28 @@ class Gazetteer:
 
     def _typo(self, word: str) -> str | None:
         """The one known long word within one typo of ``word``, if exactly one is."""
-        if len(word) < MIN_TYPO:
+        if len(word) < MIN_TYPO - 1:
             return None
         index = self._typo_index
         found = set(index.get(word, ()))
         for i in range(len(word)):
             found |= index.get(word[:i] + word[i + 1 :], set())
-        found = {key for key in found if _one_typo(word, key)}
-        return found.pop() if len(found) == 1 else None
+        found = {
+            key for key in found if max(len(key), len(word)) >= MIN_TYPO and _one_typo(word, key)
+        }
+        # Two spellings of one name ("mulheim", "muelheim") are one answer.
+        meanings = {self._key_meanings.get(key, frozenset()) for key in found}
+        return min(found) if len(meanings) == 1 else None
+
+    @cached_property
+    def _key_meanings(self) -> dict[str, frozenset[str]]:
+        """The entity values each known word occurs in."""
+        meanings: dict[str, set[str]] = defaultdict(set)
+        for entity, table in self.forms.items():
+            for form, value in table.items():
+                for key in self._form_keys(form):
+                    meanings[key].add(f"{entity}\t{value}")
+        return {key: frozenset(values) for key, values in meanings.items()}
 
     def _join_split_names(self, doc: Doc) -> None:
         """Merge two Arabic-script words (maybe hyphenated) that together are one name.

@@ -258,3 +258,23 @@ def test_postcodes_in_any_digits_have_an_ascii_value(gazetteer, text, code):
 )
 def test_ordinary_words_are_no_office_or_city(gazetteer, text):
     assert [m for m in gazetteer.find(text) if m.entity in ("city", "office_type")] == []
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("in Mühlheim", "Mülheim an der Ruhr"),
+        ("Bielfeld", "Bielefeld"),
+        ("Gelsenkrichen", "Gelsenkirchen"),
+        ("Wupertal", "Wuppertal"),
+        ("Auslenderbehorde", "immigration_office"),
+        ("Jugendmigrationsdinst", "youth_migration_service"),
+    ],
+)
+def test_one_typo_in_a_long_name(gazetteer, text, value):
+    assert [m.value for m in gazetteer.find(text)] == [value]
+
+
+@pytest.mark.parametrize("text", ["a monster", "monsters", "Hagel", "Essig", "Hafen"])
+def test_short_words_get_no_typo_tolerance(gazetteer, text):
+    assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == []
