@@ -13,6 +13,10 @@ decision is layered, cheapest and surest first:
 3. *Text model*: a character n-gram logistic regression trained on our own NLU data
    (every training file carries its language), restricted to the languages that use
    the message's script. For longer messages it is averaged with langdetect.
+
+A message in Arabic or Cyrillic script (scripts only two of our languages use) tells
+the language family on its own: :meth:`LanguageIdentifier.script_guess` chooses between
+those two even for a short message, so that it can beat a channel hint in another script.
 """
 
 from __future__ import annotations
@@ -40,6 +44,20 @@ MARKER_LETTERS: dict[str, str] = {
     "fa": "پچژگ",
     "tr": "ğşı",
 }
+#: The script each supported language is written in.
+LANGUAGE_SCRIPTS: dict[str, str] = {
+    "de": "latin",
+    "en": "latin",
+    "tr": "latin",
+    "fr": "latin",
+    "uk": "cyrillic",
+    "ru": "cyrillic",
+    "ar": "arabic",
+    "fa": "arabic",
+}
+#: Scripts that only one or two of our languages use: a message in one of them says by
+#: itself which language family the writer reads, whatever a browser or messenger hints.
+OWN_SCRIPTS = frozenset({"arabic", "cyrillic"})
 #: Words that carry no language evidence on their own.
 NEUTRAL_WORDS = frozenset(
     "ok okay okey oke okk k kk ок окей اوکی اوك اوكي hm hmm aha oh ah haha lol wow "
@@ -55,6 +73,7 @@ class Guess:
     confidence: float
     source: str  # "script" or "text"
     letters: int
+    script: str | None = None  # the message's main script
 
     @property
     def supported(self) -> bool:
@@ -115,6 +134,12 @@ class TextModel:
             return cls(pickle.load(handle))  # noqa: S301
 
 
+def main_script(text: str) -> str | None:
+    """The script most letters of ``text`` are written in (``None`` without letters)."""
+    scripts = Counter(script_of(c) for c in text if c.isalpha())
+    return scripts.most_common(1)[0][0] if scripts else None
+
+
 def langdetect_probabilities(text: str) -> dict[str, float]:
     """Langdetect's distribution, seeded so that results are reproducible."""
     from langdetect import DetectorFactory, detect_langs
@@ -156,22 +181,57 @@ class LanguageIdentifier:
         if script == "other":
             detected = langdetect_probabilities(evidence)
             code = max(detected, key=lambda k: detected[k]) if detected else "und"
-            return Guess(code if code not in SUPPORTED else "und", 0.95, "script", len(letters))
-        # Marker letters count even inside names: "Ессені" is Ukrainian, "Эссене" Russian.
-        lowered = strip_invisible(text).lower()
-        markers = {
-            lang
-            for lang, chars_ in MARKER_LETTERS.items()
-            if lang in SCRIPT_LANGUAGES[script] and any(c in lowered for c in chars_)
-        }
+            code = code if code not in SUPPORTED else "und"
+            return Guess(code, 0.95, "script", len(letters), script)
+        markers = self._markers(text, SCRIPT_LANGUAGES[script])
         if len(markers) == 1:
-            return Guess(markers.pop(), 0.99, "script", len(letters))
+            return Guess(markers.pop(), 0.99, "script", len(letters), script)
         probs = self._text_probabilities(evidence, script, len(letters))
         if markers:  # conflicting markers: keep only the marked languages
             probs = {k: v for k, v in probs.items() if k in markers} or probs
         total = sum(probs.values()) or 1.0
         code = max(probs, key=lambda k: probs[k])
-        return Guess(code, probs[code] / total, "text", len(letters))
+        return Guess(code, probs[code] / total, "text", len(letters), script)
+
+    def script_guess(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
+        """Which of our languages written in the message's own script it is in.
+
+        For a message in Arabic or Cyrillic script (OWN_SCRIPTS) only: the script alone
+        says ar-or-fa / uk-or-ru, so the choice is among those two even when the words
+        left after masking names are too few for :meth:`identify` to decide. Between
+        the two, marker letters decide, else the text model on the words (names
+        included when nothing else is left). ``None`` for other scripts.
+        """
+        script = main_script(text)
+        if script not in OWN_SCRIPTS:
+            return None
+        ours = frozenset(code for code, s in LANGUAGE_SCRIPTS.items() if s == script)
+        chars = list(text)
+        for start, end in masked:
+            chars[start:end] = [" "] * (end - start)
+        rest = "".join(chars)
+        letters = sum(c.isalpha() for c in rest)
+        evidence = rest if letters >= self.min_letters else text
+        markers = self._markers(text, ours)
+        if len(markers) == 1:
+            return Guess(markers.pop(), 0.99, "script", letters, script)
+        probs = self._text_probabilities(evidence, script, sum(c.isalpha() for c in evidence))
+        probs = {k: v for k, v in probs.items() if k in ours}
+        total = sum(probs.values())
+        if not total:
+            return None
+        code = max(probs, key=lambda k: probs[k])
+        return Guess(code, probs[code] / total, "script", letters, script)
+
+    @staticmethod
+    def _markers(text: str, candidates: frozenset[str]) -> set[str]:
+        # Marker letters count even inside names: "Ессені" is Ukrainian, "Эссене" Russian.
+        lowered = strip_invisible(text).lower()
+        return {
+            lang
+            for lang, chars_ in MARKER_LETTERS.items()
+            if lang in candidates and any(c in lowered for c in chars_)
+        }
 
     def _text_probabilities(self, text: str, script: str, letters: int) -> dict[str, float]:
         allowed = SCRIPT_LANGUAGES[script]

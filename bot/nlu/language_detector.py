@@ -8,9 +8,11 @@ evidence. The decision is added to the parse output at the top level::
     "language": {"code": "ar", "confidence": 0.97, "source": "text"}
 
 ``source`` is one of ``choice``, ``script``, ``text``, ``metadata``; ``code`` is
-``null`` when there is not enough evidence. Whether the decision changes the
-conversation's language is decided later, with the conversation's history, by
-``action_resolve_language`` (see bot/nlu/language_policy.py).
+``null`` when there is not enough evidence. A message in Arabic or Cyrillic script
+decides between the two languages of that script even against a channel hint in
+another script (the hint still settles Arabic vs Persian, Ukrainian vs Russian).
+Whether the decision changes the conversation's language is decided later, with the
+conversation's history, by ``action_resolve_language`` (see bot/nlu/language_policy.py).
 
 A message confidently written in a language we do not support (a full Spanish
 sentence, say) has its intent replaced by ``unsupported_language`` so that the bot
@@ -30,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.languages import is_supported, normalise_code
-from bot.nlu.langid import LanguageIdentifier, TextModel
+from bot.nlu.langid import LANGUAGE_SCRIPTS, LanguageIdentifier, TextModel, main_script
 
 MODEL_FILE = "language_model.pkl"
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
@@ -141,7 +143,9 @@ class LanguageDetector(GraphComponent):
             for e in entities
             if e.get("entity") in MASKED_ENTITIES and "start" in e
         ]
-        guess = self.identifier.identify(message.get(TEXT) or "", masked)
+        text = message.get(TEXT) or ""
+        script = main_script(text)
+        guess = self.identifier.identify(text, masked)
         hint = normalise_code((message.get(METADATA) or {}).get(self._config["metadata_key"]))
         if guess and not guess.supported:
             if (
@@ -149,19 +153,26 @@ class LanguageDetector(GraphComponent):
                 and guess.letters >= self._config["unsupported_min_letters"]
             ):
                 self._mark_unsupported(message, guess.confidence)
-                return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+                return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
             guess = None
         if (
             guess
             and guess.confidence >= self._config["strong_confidence"]
             and (guess.letters >= self._config["strong_min_letters"] or guess.source == "script")
         ):
-            return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+            return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+        if is_supported(hint) and LANGUAGE_SCRIPTS.get(hint) != script:
+            # A stale hint in another script ("de" from the browser, an Arabic question):
+            # the script decides the family, the words (or names) the language in it.
+            # Between Arabic and Persian, or Ukrainian and Russian, the hint still wins.
+            own = self.identifier.script_guess(text, masked)
+            if own:
+                return _decision(own.code, own.confidence, "script", own.letters, script)
         if is_supported(hint):
-            return _decision(hint, 1.0, "metadata")
+            return _decision(hint, 1.0, "metadata", 0, script)
         if guess:
-            return _decision(guess.code, guess.confidence, guess.source, guess.letters)
-        return _decision(None, 0.0, None)
+            return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+        return _decision(None, 0.0, None, 0, script)
 
     def _mark_unsupported(self, message: Message, confidence: float) -> None:
         self._set_intent(message, self._config["unsupported_intent"], confidence)
@@ -177,13 +188,19 @@ class LanguageDetector(GraphComponent):
 
 
 def _decision(
-    code: str | None, confidence: float, source: str | None, evidence: int = 0
+    code: str | None,
+    confidence: float,
+    source: str | None,
+    evidence: int = 0,
+    script: str | None = None,
 ) -> Dict[str, Any]:
     # `evidence` (letters that counted) lets the dialogue side refuse to flip the
-    # conversation's language on a one-word message.
+    # conversation's language on a one-word message; `script` (the message's main
+    # script) lets it follow a message in another script than the conversation's.
     return {
         "code": code,
         "confidence": round(float(confidence), 4),
         "source": source,
         "evidence": evidence,
+        "script": script,
     }
