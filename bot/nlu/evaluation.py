@@ -37,6 +37,12 @@ FORM_EXIT_SETS = {
     "form_exit_holdout": PROJECT_ROOT / "tests" / "guidance" / "form_exit_holdout",
 }
 
+#: Language decision on short messages: in-domain (tests/nlu/short, chat phrases) and
+#: general vocabulary (tests/nlu/vocabulary, random dictionary words and word pairs
+#: from Debian's hunspell/aspell lists, tools/make_vocabulary_set.py).
+SHORT_DIR = PROJECT_ROOT / "tests" / "nlu" / "short"
+VOCABULARY_DIR = PROJECT_ROOT / "tests" / "nlu" / "vocabulary"
+
 
 class Parser(Protocol):
     """What scoring needs of a model: ``rasa.core.agent.Agent.parse_message``."""
@@ -123,6 +129,57 @@ class ExitScore:
     def add(self, other: ExitScore) -> None:
         """Add ``other``'s counts to this score (for the all-languages row)."""
         add_counts(self, other)
+
+
+@dataclass
+class LanguageScore:
+    """Language decisions on short messages, one language and kind of message."""
+
+    messages: int = 0
+    right: int = 0
+    undecided: int = 0
+    #: explicit choices ("auf englisch bitte") name the language to switch to: left out
+    choices: int = 0
+    wrong: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Right decisions of all scored messages (undecided ones count as not right)."""
+        return self.right / self.messages if self.messages else 0.0
+
+    def add(self, other: LanguageScore) -> None:
+        """Add ``other``'s counts to this score (for the all-languages row)."""
+        add_counts(self, other)
+
+
+def short_texts(lang: str) -> dict[str, list[str]]:
+    """The short-message sets of one language: ``{"in-domain": [...], "single words": ...}``."""
+    short = yaml.safe_load((SHORT_DIR / f"{lang}.yml").read_text(encoding="utf-8"))
+    sets = {"in-domain": [str(m) for m in short["messages"]]}
+    path = VOCABULARY_DIR / f"{lang}.yml"
+    if path.exists():
+        vocabulary = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sets["single words"] = [str(w) for w in vocabulary["singles"]]
+        sets["word pairs"] = [str(w) for w in vocabulary["pairs"]]
+    return sets
+
+
+async def score_language_decisions(parser: Parser, texts: list[str], lang: str) -> LanguageScore:
+    """How often the parse output's ``language`` decision is ``lang``."""
+    score = LanguageScore()
+    for text in texts:
+        language = (await parser.parse_message(text)).get("language") or {}
+        if language.get("source") == "choice":
+            score.choices += 1
+            continue
+        score.messages += 1
+        code = language.get("code")
+        score.undecided += code is None
+        if code == lang:
+            score.right += 1
+        else:
+            score.wrong.append((text, code))
+    return score
 
 
 def add_counts(total: Any, other: Any) -> None:
