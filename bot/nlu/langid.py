@@ -150,28 +150,33 @@ LINGUA_LANGUAGES = {
 }
 
 
-@lru_cache(maxsize=2)
-def lingua_detector(low_accuracy: bool = False) -> Any:
-    """The lingua detector, restricted to our eight languages, built once per process.
+@lru_cache(maxsize=8)
+def lingua_detector(script: str, low_accuracy: bool = False) -> Any:
+    """A lingua detector for our languages written in ``script``, built once per process.
 
-    Its n-gram models come inside the wheel (nothing is downloaded). High-accuracy mode
-    holds about 260 MiB for the eight languages, low-accuracy mode about 15 MiB but is
-    much weaker on single words (docs/benchmarks-nlu.md).
+    One detector per script (de/en/tr/fr, uk/ru, ar/fa): the script rules already chose
+    the family, and each script can have its own accuracy mode. The n-gram models come
+    inside the wheel (nothing is downloaded). High-accuracy mode holds about 130 MiB for
+    the four Latin-script languages, 105 MiB for uk/ru and 65 MiB for ar/fa; low-accuracy
+    mode about 10 MiB for all, but it is weaker on single words (docs/benchmarks-nlu.md).
     """
     from lingua import Language, LanguageDetectorBuilder
 
-    builder = LanguageDetectorBuilder.from_languages(
-        *(getattr(Language, name) for name in LINGUA_LANGUAGES.values())
-    )
+    names = [name for code, name in LINGUA_LANGUAGES.items() if LANGUAGE_SCRIPTS[code] == script]
+    builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in names))
     if low_accuracy:
         builder = builder.with_low_accuracy_mode()
     return builder.with_preloaded_language_models().build()
 
 
-def lingua_probabilities(text: str, low_accuracy: bool = False) -> dict[str, float]:
-    """The lingua confidence per supported language code (they sum to 1, or are empty)."""
+def lingua_probabilities(
+    text: str, script: str = "latin", low_accuracy: bool = False
+) -> dict[str, float]:
+    """The lingua confidence per language code of ours in ``script`` (sums to 1, or empty)."""
+    if script not in set(LANGUAGE_SCRIPTS.values()):
+        return {}
     codes = {name: code for code, name in LINGUA_LANGUAGES.items()}
-    values = lingua_detector(low_accuracy).compute_language_confidence_values(text)
+    values = lingua_detector(script, low_accuracy).compute_language_confidence_values(text)
     return {codes[v.language.name]: float(v.value) for v in values if v.language.name in codes}
 
 
@@ -220,13 +225,14 @@ class LanguageIdentifier:
         min_letters: int = 3,
         langdetect_min_letters: int = 30,
         lingua_weight: float = 0.0,
-        lingua_low_accuracy: bool = False,
+        lingua_low_accuracy: Sequence[str] = (),
     ) -> None:
         self.model = model
         self.min_letters = min_letters
         self.langdetect_min_letters = langdetect_min_letters
         self.lingua_weight = lingua_weight
-        self.lingua_low_accuracy = lingua_low_accuracy
+        #: scripts whose lingua detector runs in low-accuracy mode (to save memory)
+        self.lingua_low_accuracy = frozenset(lingua_low_accuracy)
 
     def identify(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
         """Guess the language of ``text``; ``masked`` spans (names, postcodes) are ignored."""
@@ -310,7 +316,7 @@ class LanguageIdentifier:
             probs = {k: v for k, v in self.model.probabilities(text).items() if k in allowed}
         weight = self.lingua_weight * lingua_share(len(text.split()))
         if weight > 0:
-            probs = self._with_lingua(text, probs, allowed, weight)
+            probs = self._with_lingua(text, probs, script, weight)
         if letters >= self.langdetect_min_letters or not probs:
             detected = langdetect_probabilities(text)
             detected = {k: v for k, v in detected.items() if k in allowed or k not in SUPPORTED}
@@ -324,7 +330,7 @@ class LanguageIdentifier:
         return probs or {"und": 1.0}
 
     def _with_lingua(
-        self, text: str, probs: dict[str, float], allowed: frozenset[str], weight: float
+        self, text: str, probs: dict[str, float], script: str, weight: float
     ) -> dict[str, float]:
         """Let lingua vote on *which* of our languages; the model keeps *whether* it is ours.
 
@@ -332,11 +338,8 @@ class LanguageIdentifier:
         text model gives to unsupported languages is kept as it is; the share it gives to
         ours is split between our languages by a weighted mix of both.
         """
-        lingua = {
-            k: v
-            for k, v in lingua_probabilities(text, self.lingua_low_accuracy).items()
-            if k in allowed
-        }
+        low = script in self.lingua_low_accuracy
+        lingua = lingua_probabilities(text, script, low)
         lingua_total = sum(lingua.values())
         if not lingua_total:
             return probs

@@ -58,10 +58,13 @@ class LanguageDetector(GraphComponent):
             "langdetect_min_letters": 30,
             # lingua's share in choosing among our languages (0 turns it off); chosen on a
             # development draw of the vocabulary set and the in-domain short set
-            # (docs/benchmarks-nlu.md). Low-accuracy mode saves ~245 MiB but loses
-            # about 2 points on word pairs.
+            # (docs/benchmarks-nlu.md).
             "lingua_weight": 0.5,
-            "lingua_low_accuracy": False,
+            # Scripts whose lingua models load in low-accuracy mode, to save memory: high
+            # accuracy holds latin ~130, cyrillic ~105, arabic ~65 MiB, low ~10 MiB in all.
+            # All high keeps the Rasa server at ~1.19 GiB (limit 1.2); ["cyrillic"] saves
+            # ~100 MiB for ~0.3 points on word pairs (docs/benchmarks-nlu.md).
+            "lingua_low_accuracy": [],
             # A text decision this sure, with this many letters, beats the channel hint.
             "strong_confidence": 0.9,
             "strong_min_letters": 8,
@@ -99,7 +102,8 @@ class LanguageDetector(GraphComponent):
         )
         if self.identifier.lingua_weight > 0:
             # Build lingua (~2 s, models from the wheel) at load, not on the first message.
-            lingua_detector(self.identifier.lingua_low_accuracy)
+            for script in sorted(set(LANGUAGE_SCRIPTS.values())):
+                lingua_detector(script, script in self.identifier.lingua_low_accuracy)
 
     @classmethod
     def create(

@@ -15,7 +15,7 @@ import yaml
 
 from bot.languages import SUPPORTED
 from bot.nlu.evaluation import VOCABULARY_DIR, LanguageScore, score_language_decisions
-from bot.nlu.langid import LanguageIdentifier, lingua_probabilities
+from bot.nlu.langid import LanguageIdentifier, lingua_probabilities, main_script
 
 SINGLE_WORDS_FLOOR = 0.86
 WORD_PAIRS_FLOOR = 0.95
@@ -33,9 +33,18 @@ def test_every_language_has_150_words_and_150_pairs():
         assert len(data["pairs"]) == 150 and all(len(p.split()) == 2 for p in data["pairs"])
 
 
-def test_lingua_answers_only_in_our_languages():
-    for text in ("hola amigos", "Kühlschrank", "привіт", "سلام", "bonjour", "merhaba"):
-        assert set(lingua_probabilities(text)) <= set(SUPPORTED)
+@pytest.mark.parametrize(
+    "text,languages",
+    [
+        ("hola amigos", {"de", "en", "tr", "fr"}),
+        ("привіт", {"uk", "ru"}),
+        ("سلام", {"ar", "fa"}),
+    ],
+)
+def test_lingua_answers_only_in_our_languages_of_the_script(text, languages):
+    probabilities = lingua_probabilities(text, main_script(text))
+    assert set(probabilities) <= languages and probabilities
+    assert sum(probabilities.values()) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
