@@ -278,3 +278,8 @@ def test_one_typo_in_a_long_name(gazetteer, text, value):
 @pytest.mark.parametrize("text", ["a monster", "monsters", "Hagel", "Essig", "Hafen"])
 def test_short_words_get_no_typo_tolerance(gazetteer, text):
     assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == []
+
+
+@pytest.mark.parametrize("text", ["بدي ميني جوب", "كيف استعمل جوب بورصه", "ich suche einen Minijob"])
+def test_job_alone_is_no_jobcenter(gazetteer, text):
+    assert [m for m in gazetteer.find(text) if m.entity == "office_type"] == []
