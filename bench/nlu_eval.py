@@ -185,6 +185,7 @@ def report(scores: dict[str, dict]) -> str:
         ]
         lines += [f"| {a} | {b} | {n} |" for (a, b), n in confusions.most_common(12)]
     if "blind_offices" in scores:
+        lines += report_targets(scores)
         lines += report_groups(scores["blind_offices"])
     lines += report_short(scores["short"])
     lines += report_form_exit(scores)
@@ -228,6 +229,62 @@ def report_short(per_lang: dict[str, dict[str, LanguageScore]]) -> list[str]:
 
 def _recall(found: int, total: int) -> str:
     return f"{found / total:.3f} ({found}/{total})" if total else "–"
+
+
+def report_targets(scores: dict[str, dict]) -> list[str]:
+    """The targets of issue 15 on the blind_offices set and the short-message sets."""
+    blind = scores["blind_offices"]
+    langs = [lang for lang in blind if lang != "all"]
+    short_totals: dict[str, LanguageScore] = {}
+    for per_kind in scores["short"].values():
+        for kind, s in per_kind.items():
+            short_totals.setdefault(kind, LanguageScore()).add(s)
+    worst = min(langs, key=lambda lang: blind[lang].accuracy)
+    rows = [
+        (
+            "intent accuracy, every language",
+            "≥ 0.95",
+            f"lowest {blind[worst].accuracy:.3f} ({worst})",
+            all(blind[lang].accuracy >= 0.95 for lang in langs),
+        ),
+        (
+            "office-type recall",
+            "≥ 0.95",
+            f"{blind['all'].office_recall:.3f}",
+            blind["all"].office_recall >= 0.95,
+        ),
+        (
+            "city recall",
+            "≥ 0.98",
+            f"{blind['all'].city_recall:.3f}",
+            blind["all"].city_recall >= 0.98,
+        ),
+    ]
+    for kind, target in (("word pairs", 0.95), ("single words", 0.88), ("in-domain", 0.97)):
+        if kind in short_totals:
+            value = short_totals[kind].accuracy
+            rows.append(
+                (
+                    f"language of short messages: {kind}",
+                    f"≥ {target}",
+                    f"{value:.3f}",
+                    value >= target,
+                )
+            )
+    lines = [
+        "",
+        "## Targets of issue 15",
+        "",
+        "Office-type and city figures on blind_offices (all languages), short-message "
+        "language on tests/nlu/vocabulary and tests/nlu/short.",
+        "",
+        "| target | wanted | measured | reached |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {want} | {got} | {'yes' if ok else '**no**'} |" for name, want, got, ok in rows
+    ]
+    return lines
 
 
 def report_groups(per_lang: dict[str, Score]) -> list[str]:
