@@ -1,9 +1,11 @@
 """Scoring the trained model on labelled message sets (tests and `make bench-nlu`).
 
 The sets live under tests/: ``blind`` (written apart from training, never tuned on),
-``dev`` (a development set: its errors guided training-data additions) and the
-guidance form's exit sets. Tests assert floors on these scores; bench/nlu_eval.py
-writes them to docs/benchmarks-nlu.md. Both parse in-process with a loaded Agent.
+``blind_offices`` (office questions in inflected and colloquial forms, written apart
+from the code and the gazetteer, never tuned on), ``dev`` (a development set: its
+errors guided training-data additions) and the guidance form's exit sets. Tests assert
+floors on these scores; bench/nlu_eval.py writes them to docs/benchmarks-nlu.md. Both
+parse in-process with a loaded Agent.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.paths import DATA_DIR, PROJECT_ROOT
 #: Intent/entity sets per language: name -> directory of <lang>.yml files.
 SETS = {
     "blind": PROJECT_ROOT / "tests" / "nlu" / "blind",
+    "blind_offices": PROJECT_ROOT / "tests" / "nlu" / "blind_offices",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
 }
 #: Leaving the guidance form: the stop words were tuned on form_exit (a development
@@ -33,6 +36,12 @@ FORM_EXIT_SETS = {
     "form_exit": PROJECT_ROOT / "tests" / "guidance" / "form_exit",
     "form_exit_holdout": PROJECT_ROOT / "tests" / "guidance" / "form_exit_holdout",
 }
+
+#: Language decision on short messages: in-domain (tests/nlu/short, chat phrases) and
+#: general vocabulary (tests/nlu/vocabulary, random dictionary words and word pairs
+#: from Debian's hunspell/aspell lists, tools/make_vocabulary_set.py).
+SHORT_DIR = PROJECT_ROOT / "tests" / "nlu" / "short"
+VOCABULARY_DIR = PROJECT_ROOT / "tests" / "nlu" / "vocabulary"
 
 
 class Parser(Protocol):
@@ -56,6 +65,16 @@ class Score:
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
     wrong: list[tuple[str, str, str]] = field(default_factory=list)
     missed_cities: list[tuple[str, str]] = field(default_factory=list)
+    #: annotated office types / postcodes, and those found with the annotated value
+    offices: int = 0
+    offices_found: int = 0
+    missed_offices: list[tuple[str, str]] = field(default_factory=list)
+    postcodes: int = 0
+    postcodes_found: int = 0
+    missed_postcodes: list[tuple[str, str]] = field(default_factory=list)
+    #: messages and right intents per ``metadata.group`` (sets that carry groups)
+    groups: Counter[str] = field(default_factory=Counter)
+    groups_right: Counter[str] = field(default_factory=Counter)
     #: messages that also occur verbatim in data/nlu (short greetings collide by chance)
     in_training: int = 0
     right_unseen: int = 0
@@ -76,10 +95,22 @@ class Score:
         """Share of annotated cities the model found."""
         return self.cities_found / self.cities if self.cities else 0.0
 
+    @property
+    def office_recall(self) -> float:
+        """Share of annotated office types found with the annotated value."""
+        return self.offices_found / self.offices if self.offices else 0.0
+
+    @property
+    def postcode_recall(self) -> float:
+        """Share of annotated postcodes found (as ASCII digits, whatever digits were typed)."""
+        return self.postcodes_found / self.postcodes if self.postcodes else 0.0
+
     def add(self, other: Score) -> None:
         """Add ``other``'s counts to this score (for the all-languages row)."""
         add_counts(self, other)
         self.confusions.update(other.confusions)
+        self.groups.update(other.groups)
+        self.groups_right.update(other.groups_right)
 
 
 @dataclass
@@ -98,6 +129,57 @@ class ExitScore:
     def add(self, other: ExitScore) -> None:
         """Add ``other``'s counts to this score (for the all-languages row)."""
         add_counts(self, other)
+
+
+@dataclass
+class LanguageScore:
+    """Language decisions on short messages, one language and kind of message."""
+
+    messages: int = 0
+    right: int = 0
+    undecided: int = 0
+    #: explicit choices ("auf englisch bitte") name the language to switch to: left out
+    choices: int = 0
+    wrong: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Right decisions of all scored messages (undecided ones count as not right)."""
+        return self.right / self.messages if self.messages else 0.0
+
+    def add(self, other: LanguageScore) -> None:
+        """Add ``other``'s counts to this score (for the all-languages row)."""
+        add_counts(self, other)
+
+
+def short_texts(lang: str) -> dict[str, list[str]]:
+    """The short-message sets of one language: ``{"in-domain": [...], "single words": ...}``."""
+    short = yaml.safe_load((SHORT_DIR / f"{lang}.yml").read_text(encoding="utf-8"))
+    sets = {"in-domain": [str(m) for m in short["messages"]]}
+    path = VOCABULARY_DIR / f"{lang}.yml"
+    if path.exists():
+        vocabulary = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sets["single words"] = [str(w) for w in vocabulary["singles"]]
+        sets["word pairs"] = [str(w) for w in vocabulary["pairs"]]
+    return sets
+
+
+async def score_language_decisions(parser: Parser, texts: list[str], lang: str) -> LanguageScore:
+    """How often the parse output's ``language`` decision is ``lang``."""
+    score = LanguageScore()
+    for text in texts:
+        language = (await parser.parse_message(text)).get("language") or {}
+        if language.get("source") == "choice":
+            score.choices += 1
+            continue
+        score.messages += 1
+        code = language.get("code")
+        score.undecided += code is None
+        if code == lang:
+            score.right += 1
+        else:
+            score.wrong.append((text, code))
+    return score
 
 
 def add_counts(total: Any, other: Any) -> None:
@@ -131,7 +213,7 @@ def training_texts() -> set[str]:
 async def score_language(
     parser: Parser, items: list[Message], lang: str, training: set[str] | None = None
 ) -> Score:
-    """Intent accuracy, city recall and language decision for one language."""
+    """Intent accuracy, entity recall and language decision for one language."""
     training = training or set()
     score = Score()
     for example in items:
@@ -141,20 +223,18 @@ async def score_language(
         predicted = result["intent"]["name"]
         seen = normal(text) in training
         score.in_training += seen
+        group = ((example.get("metadata") or {}).get("intent") or {}).get("group")
+        if group:
+            score.groups[group] += 1
         if predicted == expected:
             score.right += 1
             score.right_unseen += not seen
+            if group:
+                score.groups_right[group] += 1
         else:
             score.confusions[(expected, predicted)] += 1
             score.wrong.append((text, expected, predicted))
-        found = {e["value"] for e in result["entities"] if e["entity"] == "city"}
-        for entity in example.get("entities") or []:
-            if entity["entity"] == "city":
-                score.cities += 1
-                if entity["value"] in found:
-                    score.cities_found += 1
-                else:
-                    score.missed_cities.append((entity["value"], text))
+        _score_entities(score, example, result, text)
         language = result.get("language") or {}
         code = language.get("code")
         # An explicit choice ("in Arabic please") names the language to switch to: right
@@ -163,6 +243,31 @@ async def score_language(
             score.language_decided += 1
             score.language_right += code == lang
     return score
+
+
+#: entity type -> the Score fields it counts in (annotated, found, missed)
+_RECALL_FIELDS = {
+    "city": ("cities", "cities_found", "missed_cities"),
+    "office_type": ("offices", "offices_found", "missed_offices"),
+    "postal_code": ("postcodes", "postcodes_found", "missed_postcodes"),
+}
+
+
+def _score_entities(score: Score, example: Message, result: dict[str, Any], text: str) -> None:
+    """Count annotated cities, office types and postcodes and those the parser found."""
+    found: dict[str, set[str]] = {}
+    for entity in result.get("entities") or []:
+        found.setdefault(entity["entity"], set()).add(str(entity["value"]))
+    for entity in example.get("entities") or []:
+        names = _RECALL_FIELDS.get(entity["entity"])
+        if names is None:
+            continue
+        total, hits, missed = names
+        setattr(score, total, getattr(score, total) + 1)
+        if str(entity["value"]) in found.get(entity["entity"], set()):
+            setattr(score, hits, getattr(score, hits) + 1)
+        else:
+            getattr(score, missed).append((str(entity["value"]), text))
 
 
 async def score_form_exit(parser: Parser, lang: str, directory: Path) -> ExitScore:

@@ -4,9 +4,22 @@ Built on spaCy's tokenizer and Matcher over a blank multilingual pipeline (no mo
 weights). Users write names inflected or with clitics attached ("Essen'de",
 "в Эссене", "بدورتموند", "Ессені"), so each token gets a *key* before matching: the
 folded text (see :mod:`bot.nlu.text`), reduced to a known gazetteer form where one is
-reachable by splitting a Turkish apostrophe suffix, stripping Arabic proclitics, or
-cutting a short inflectional ending. The Matcher then matches sequences of keys, so
-multi-word names ("Mülheim an der Ruhr", "Agentur für Arbeit") work the same way.
+reachable by the rules of the message's script:
+
+- every script: a short inflectional ending cut off, a doubled letter dropped or added,
+  one typo in a long word (one letter added, dropped, replaced or two swapped);
+- Cyrillic: Russian and Ukrainian case endings are stemmed on both sides, so
+  "в интеграционном центре" meets the form "интеграционный центр", and the Ukrainian
+  locative alternations (Дуйсбурзі -> Дуйсбург) are undone;
+- Arabic script: proclitics و/ب/ل/ف/ال are stripped, a name written in two words or
+  with a hyphen ("بیله فلد", "بيله-فيلد") is joined, and a form written in two words
+  also matches the same words written together ("جوبسنتر");
+- Latin: Turkish case suffixes after an apostrophe or attached ("Jobcenter'dan",
+  "Bochumdaki", "dairesinden").
+
+The Matcher then matches sequences of keys, so multi-word names ("Mülheim an der
+Ruhr", "Agentur für Arbeit") work the same way. Postcodes may be typed in Arabic-Indic
+or Persian digits; their value is always in ASCII digits.
 
 The surface forms live in data/gazetteer/*.yml; staff and translators edit those.
 """
@@ -14,6 +27,8 @@ The surface forms live in data/gazetteer/*.yml; staff and translators edit those
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,7 +42,7 @@ from spacy.util import filter_spans
 
 from bot.nlu.text import fold, script_of
 
-ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "لل", "ال", "و", "ب", "ل", "ف", "ک")
+ARABIC_PROCLITICS = ("وبال", "وال", "بال", "فال", "عال", "لل", "ال", "و", "ب", "ل", "ف", "ک")
 #: Longest inflectional ending cut from a word to reach a known form ("Эссене" -> "эссен").
 MAX_SUFFIX = 3
 #: Shortest form that may carry an ending; shorter ones must match exactly ("an", "der").
@@ -39,6 +54,49 @@ POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 #: enough that "bon" never becomes "Bonn" or "ham" "Hamm".
 MIN_COLLAPSED = 6
 _DOUBLED = re.compile(r"(.)\1+")
+#: One typo is allowed when word and known form both have at least MIN_TYPO - 1 letters
+#: and one of them MIN_TYPO ("Mulheim" ~ "Muhlheim"); shorter words are too close to
+#: ordinary words ("Hagen" ~ "Hafen", "Münster" ~ "monster").
+MIN_TYPO = 8
+#: Case and number endings of Russian and Ukrainian nouns and adjectives, folded like
+#: the words they are cut from (й -> и, ї -> і, ё -> е). Gazetteer forms and message
+#: words are both cut to their stem, so any case of a form matches:
+#: "ведомства по делам иностранцев" ~ "ведомство по делам иностранцев".
+CYRILLIC_ENDINGS = tuple(
+    sorted(
+        {
+            fold(ending)
+            for ending in (
+                # adjectives (ru, uk)
+                "ый ий ой ая яя ое ее ые ие ого его ому ему ым им ом ем ую юю ых их ыми ими "
+                "ій ої ою ім іх іми "
+                # nouns (ru, uk)
+                "а я о е у ю ы и і ї ь й ам ям ах ях ами ями ов ев ей ью ию ия ие ии ів їв ові "
+                "еві ею єю ом ем"
+            ).split()
+        },
+        key=len,
+        reverse=True,
+    )
+)
+#: Shortest Cyrillic stem left after cutting an ending ("дел" of "делам").
+MIN_CYRILLIC_STEM = 3
+#: Ukrainian locative before -і changes г/к/х to з/ц/с: "у Дуйсбурзі", "в Гамбурзі".
+UKRAINIAN_ALTERNATIONS = {"зі": "г", "ці": "к", "сі": "х"}
+#: Prepositions that vary in Russian and Ukrainian without changing the name:
+#: "відомство у/в справах іноземців", "агентство з/із праці".
+PREPOSITIONS = {"у": "в", "во": "в", "із": "з", "зі": "з", "зо": "з", "со": "с"}
+#: Turkish case suffix chains after a name (folded: ı=i, ü=u): "Jobcenter'dan",
+#: "Bochumdaki", "dairesinden", "kurumuna", "merkezindeki", "Herneye".
+TURKISH_SUFFIX = re.compile(
+    r"(?:y|n|s)?(?:[iuae])?n?"
+    r"(?:da|de|ta|te|dan|den|tan|ten|a|e|i|u|in|un|nin|nun|ya|ye|yi|yu|la|le|yla|yle)?"
+    r"(?:ki)?"
+)
+#: Keyboard variants the gazetteer also unifies (beyond bot.nlu.text.fold, which the
+#: trained featurizers use and which therefore stays as it was): hamza seats and the
+#: Kurdish/Persian heh forms.
+_KEY_MAP = str.maketrans({"ئ": "ی", "ي": "ی", "ؤ": "و", "ۀ": "ه", "ە": "ه", "ھ": "ه"})
 
 
 @dataclass(frozen=True)
@@ -93,8 +151,7 @@ class Gazetteer:
         matcher = Matcher(self._nlp.vocab)
         for entity, table in self.forms.items():
             for form, value in table.items():
-                keys = self._form_keys(form)
-                if keys:
+                for keys in self._form_variants(form):
                     # Punctuation between words is optional: "по-русски", "Mülheim/Ruhr".
                     pattern: list[dict] = []
                     for key in keys:
@@ -103,6 +160,48 @@ class Gazetteer:
                         pattern.append({"NORM": key})
                     matcher.add(f"{entity}\t{value}", [pattern])
         return matcher
+
+    def _form_variants(self, form: str) -> list[list[str]]:
+        """The key sequences of a form: as written and, in Arabic script, written together.
+
+        Arabic and Persian writers join or split compound names freely ("جوب سنتر" /
+        "جوبسنتر", "خارجی ها" / "خارجیها"), so adjacent Arabic-script words of a form
+        may also come as one word.
+        """
+        keys = self._form_keys(form)
+        if not keys:
+            return []
+        variants = [keys]
+        if len(keys) >= 2 and all(script_of(k[:1]) == "arabic" for k in keys[-2:]):
+            joined = keys[:-2] + [keys[-2] + keys[-1]]
+            variants.append(joined)
+        if len(keys) >= 2 and all(script_of(k[:1]) == "arabic" for k in keys[:2]):
+            variants.append([keys[0] + keys[1]] + keys[2:])
+        return [v for i, v in enumerate(variants) if v not in variants[:i]]
+
+    @cached_property
+    def _typo_index(self) -> dict[str, set[str]]:
+        """Known words of MIN_TYPO - 1 letters or more, by themselves and every deletion."""
+        index: dict[str, set[str]] = defaultdict(set)
+        for key in self._single_keys:
+            if len(key) >= MIN_TYPO - 1:
+                index[key].add(key)
+                for i in range(len(key)):
+                    index[key[:i] + key[i + 1 :]].add(key)
+        return index
+
+    @cached_property
+    def _city_skeletons(self) -> dict[str, str]:
+        """Arabic-script city keys by their consonant skeleton (see :func:`_skeleton`)."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for form, _value in self.forms["city"].items():
+            for key in self._form_keys(form):
+                if script_of(key[:1]) == "arabic":
+                    skeleton = _skeleton(key)
+                    if len(skeleton) >= MIN_SKELETON:
+                        table[skeleton].add(key)
+        # A skeleton shared by two different names decides nothing.
+        return {sk: next(iter(keys)) for sk, keys in table.items() if len(keys) == 1}
 
     @cached_property
     def _collapsed_keys(self) -> dict[str, str]:
@@ -119,21 +218,32 @@ class Gazetteer:
         for token in self._nlp.make_doc(form):
             if token.is_punct or token.is_space:
                 continue
-            key = fold(token.text)
+            key = _key_fold(token.text)
             # "الجوب" in a form and "جوب" in a message are the same word.
             if key.startswith("ال") and len(key) > 4:
                 key = key[2:]
+            if script_of(key[:1]) == "cyrillic":
+                key = PREPOSITIONS.get(key, _cyrillic_stem(key))
             keys.append(key)
         return keys
 
     def _reduce(self, word: str) -> str:
         """Map one folded word to a known form where an affix explains the difference."""
         known = self._single_keys
+        script = script_of(word[:1])
         candidates = [word]
         if "'" in word:  # Turkish "Essen'de", French "l'Ausländerbehörde"
             head, tail = word.split("'", 1)
             candidates += [head, tail]
-        candidates += [word[len(p) :] for p in ARABIC_PROCLITICS if word.startswith(p)]
+        if script == "arabic":
+            candidates += [word[len(p) :] for p in ARABIC_PROCLITICS if word.startswith(p)]
+        if script == "cyrillic":
+            if word in PREPOSITIONS:
+                return PREPOSITIONS[word]
+            candidates.append(_cyrillic_stem(word))
+            for ending, consonant in UKRAINIAN_ALTERNATIONS.items():
+                if word.endswith(ending) and len(word) > len(ending) + MIN_CYRILLIC_STEM:
+                    candidates.append(_cyrillic_stem(word[: -len(ending)] + consonant))
         for cand in candidates:
             if cand in known:
                 return cand
@@ -142,6 +252,13 @@ class Gazetteer:
                 stem = cand[:-cut]
                 if len(stem) >= MIN_STEM.get(script_of(stem[:1]), MIN_STEM_OTHER) and stem in known:
                     return stem
+        if script == "latin":
+            # Turkish suffix chains are longer than MAX_SUFFIX: "dairesinden", "Bochumdaki".
+            for cand in candidates:
+                for cut in range(MAX_SUFFIX + 1, min(len(cand) - MIN_STEM["latin"], 7) + 1):
+                    stem, suffix = cand[:-cut], cand[-cut:]
+                    if stem in known and TURKISH_SUFFIX.fullmatch(suffix):
+                        return stem
         # A doubled letter dropped or added is the commonest misspelling of these names.
         collapsed_keys = self._collapsed_keys
         for cand in candidates:
@@ -149,13 +266,82 @@ class Gazetteer:
                 collapsed = _collapse(cand[: len(cand) - cut])
                 if len(collapsed) >= MIN_COLLAPSED and collapsed in collapsed_keys:
                     return collapsed_keys[collapsed]
+        for cand in candidates:
+            typo = self._typo(cand)
+            if typo:
+                return typo
+        if script == "arabic":
+            # Long vowels and the letters for g/v/p vary most in Arabic-script names.
+            for cand in candidates:
+                skeleton = _skeleton(cand)
+                if len(skeleton) >= MIN_SKELETON and skeleton in self._city_skeletons:
+                    return self._city_skeletons[skeleton]
         return word
+
+    def _typo(self, word: str) -> str | None:
+        """The one known long word within one typo of ``word``, if exactly one is."""
+        if len(word) < MIN_TYPO - 1:
+            return None
+        index = self._typo_index
+        found = set(index.get(word, ()))
+        for i in range(len(word)):
+            found |= index.get(word[:i] + word[i + 1 :], set())
+        found = {
+            key for key in found if max(len(key), len(word)) >= MIN_TYPO and _one_typo(word, key)
+        }
+        # Two spellings of one name ("mulheim", "muelheim") are one answer.
+        meanings = {self._key_meanings.get(key, frozenset()) for key in found}
+        return min(found) if len(meanings) == 1 else None
+
+    @cached_property
+    def _key_meanings(self) -> dict[str, frozenset[str]]:
+        """The entity values each known word occurs in."""
+        meanings: dict[str, set[str]] = defaultdict(set)
+        for entity, table in self.forms.items():
+            for form, value in table.items():
+                for key in self._form_keys(form):
+                    meanings[key].add(f"{entity}\t{value}")
+        return {key: frozenset(values) for key, values in meanings.items()}
+
+    def _join_split_names(self, doc: Doc) -> None:
+        """Merge two Arabic-script words (maybe hyphenated) that together are one name.
+
+        "بیله فلد" and "بيله-فيلد" are Bielefeld written in two parts; words already
+        known on their own are left alone (forms in two words match as they are).
+        """
+        spans = []
+        i = 0
+        tokens = list(doc)
+        while i < len(tokens) - 1:
+            first = tokens[i]
+            j = i + 1
+            if tokens[j].text in ("-", "‐", "_") and j + 1 < len(tokens):
+                j += 1
+            second = tokens[j]
+            both_arabic = script_of(first.text[:1]) == script_of(second.text[:1]) == "arabic"
+            # Only two words that mean nothing to the gazetteer alone: "في دويسبورغ"
+            # and "بوخوم صبح" stay two words.
+            neither_known = not ({first.norm_, second.norm_} & self._single_keys)
+            if both_arabic and neither_known:
+                joined = self._reduce(_key_fold(first.text + second.text))
+                if joined in self._single_keys and len(joined) >= MIN_JOINED:
+                    spans.append((doc[i : j + 1], joined))
+                    i = j + 1
+                    continue
+            i += 1
+        if spans:
+            with doc.retokenize() as retokenizer:
+                for span, _ in spans:
+                    retokenizer.merge(span)
+            for span, joined in spans:
+                doc[span.start].norm_ = joined
 
     def find(self, text: str) -> list[Match]:
         """Return non-overlapping matches in ``text``, longest first wins."""
         doc: Doc = self._nlp.make_doc(text)
         for token in doc:
-            token.norm_ = self._reduce(fold(token.text))
+            token.norm_ = self._reduce(_key_fold(token.text))
+        self._join_split_names(doc)
         spans = []
         for match_id, start, end in self._matcher(doc):
             span = doc[start:end]
@@ -166,8 +352,69 @@ class Gazetteer:
             entity, value = span.label_.split("\t", 1)
             matches.append(Match(entity, value, span.start_char, span.end_char, span.text))
         for m in POSTCODE.finditer(doc.text):
-            matches.append(Match("postal_code", m.group(), m.start(), m.end(), m.group()))
+            # \d also matches Arabic-Indic and Persian digits: "٤٤١٣٥", "۴۴۱۳۵" -> "44135".
+            digits = "".join(str(unicodedata.digit(c)) for c in m.group())
+            matches.append(Match("postal_code", digits, m.start(), m.end(), m.group()))
         return sorted(matches, key=lambda m: m.start)
+
+
+def _key_fold(text: str) -> str:
+    """:func:`bot.nlu.text.fold` plus the gazetteer's extra letter unifications."""
+    return fold(text).translate(_KEY_MAP)
+
+
+def _cyrillic_stem(word: str) -> str:
+    """Cut one Russian/Ukrainian case ending, keeping at least MIN_CYRILLIC_STEM letters."""
+    for ending in CYRILLIC_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_CYRILLIC_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+#: Arabic-script letters that stand for the same sound in German names, and long vowels
+#: that writers add or leave out: "غيلسنكيرشن" ~ "گلزنکیرشن" ~ "جلسنكيرشن".
+_SKELETON_MAP = str.maketrans(
+    {
+        "غ": "گ",
+        "ج": "گ",
+        "ق": "گ",
+        "پ": "ب",
+        "ڤ": "ف",
+        "ط": "ت",
+        "ص": "س",
+        "ث": "س",
+        "ذ": "ز",
+        "ظ": "ز",
+    }
+)
+_LONG_VOWELS = re.compile("[اویء]")
+#: Shortest skeleton compared: shorter ones (بخم, هگن) are ordinary words too.
+MIN_SKELETON = 5
+#: Shortest joined name: two short words must not merge into a short key by chance.
+MIN_JOINED = 5
+
+
+def _skeleton(word: str) -> str:
+    """Consonants of an Arabic-script word (first letter kept), sound-alike letters unified."""
+    word = word.translate(_SKELETON_MAP)
+    return word[:1] + _LONG_VOWELS.sub("", word[1:])
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one added, dropped or replaced letter or one swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        if a[i + 1 :] == b[i + 1 :]:
+            return True  # replaced
+        return a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]  # swapped
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1 :] == shorter[i:]
 
 
 def _collapse(word: str) -> str:

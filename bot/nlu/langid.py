@@ -12,7 +12,13 @@ decision is layered, cheapest and surest first:
    do not support at all (Ethiopic, Devanagari, ...) means "unsupported".
 3. *Text model*: a character n-gram logistic regression trained on our own NLU data
    (every training file carries its language), restricted to the languages that use
-   the message's script. For longer messages it is averaged with langdetect.
+   the message's script. lingua (restricted to our eight languages) votes beside it on
+   which of our languages it is: our model knows chat, lingua general vocabulary. For
+   longer messages the result is averaged with langdetect.
+
+A message in Arabic or Cyrillic script (scripts only two of our languages use) tells
+the language family on its own: :meth:`LanguageIdentifier.script_guess` chooses between
+those two even for a short message, so that it can beat a channel hint in another script.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from bot.languages import SUPPORTED
 from bot.nlu.text import script_of, strip_invisible
@@ -40,6 +47,20 @@ MARKER_LETTERS: dict[str, str] = {
     "fa": "پچژگ",
     "tr": "ğşı",
 }
+#: The script each supported language is written in.
+LANGUAGE_SCRIPTS: dict[str, str] = {
+    "de": "latin",
+    "en": "latin",
+    "tr": "latin",
+    "fr": "latin",
+    "uk": "cyrillic",
+    "ru": "cyrillic",
+    "ar": "arabic",
+    "fa": "arabic",
+}
+#: Scripts that only one or two of our languages use: a message in one of them says by
+#: itself which language family the writer reads, whatever a browser or messenger hints.
+OWN_SCRIPTS = frozenset({"arabic", "cyrillic"})
 #: Words that carry no language evidence on their own.
 NEUTRAL_WORDS = frozenset(
     "ok okay okey oke okk k kk ок окей اوکی اوك اوكي hm hmm aha oh ah haha lol wow "
@@ -55,6 +76,7 @@ class Guess:
     confidence: float
     source: str  # "script" or "text"
     letters: int
+    script: str | None = None  # the message's main script
 
     @property
     def supported(self) -> bool:
@@ -115,6 +137,73 @@ class TextModel:
             return cls(pickle.load(handle))  # noqa: S301
 
 
+#: lingua's names of our languages, in bot.languages code order.
+LINGUA_LANGUAGES = {
+    "de": "GERMAN",
+    "en": "ENGLISH",
+    "ar": "ARABIC",
+    "tr": "TURKISH",
+    "uk": "UKRAINIAN",
+    "ru": "RUSSIAN",
+    "fa": "PERSIAN",
+    "fr": "FRENCH",
+}
+
+
+@lru_cache(maxsize=8)
+def lingua_detector(script: str, low_accuracy: bool = False) -> Any:
+    """A lingua detector for our languages written in ``script``, built once per process.
+
+    One detector per script (de/en/tr/fr, uk/ru, ar/fa): the script rules already chose
+    the family, and each script can have its own accuracy mode. The n-gram models come
+    inside the wheel (nothing is downloaded). High-accuracy mode holds about 130 MiB for
+    the four Latin-script languages, 105 MiB for uk/ru and 65 MiB for ar/fa; low-accuracy
+    mode about 10 MiB for all, but it is weaker on single words (docs/benchmarks-nlu.md).
+    """
+    from lingua import Language, LanguageDetectorBuilder
+
+    names = [name for code, name in LINGUA_LANGUAGES.items() if LANGUAGE_SCRIPTS[code] == script]
+    builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in names))
+    if low_accuracy:
+        builder = builder.with_low_accuracy_mode()
+    return builder.with_preloaded_language_models().build()
+
+
+def lingua_probabilities(
+    text: str, script: str = "latin", low_accuracy: bool = False
+) -> dict[str, float]:
+    """The lingua confidence per language code of ours in ``script`` (sums to 1, or empty)."""
+    if script not in set(LANGUAGE_SCRIPTS.values()):
+        return {}
+    codes = {name: code for code, name in LINGUA_LANGUAGES.items()}
+    values = lingua_detector(script, low_accuracy).compute_language_confidence_values(text)
+    return {codes[v.language.name]: float(v.value) for v in values if v.language.name in codes}
+
+
+def lingua_share(words: int) -> float:
+    """How much of lingua's weight counts for a message of ``words`` words.
+
+    lingua knows general vocabulary, our model chat with German terms in it ("we get
+    Bürgergeld" is English, lingua says German): full say on one or two words, half on
+    three to five, none on longer messages (chosen on tests/nlu/dev and tests/nlu/blind).
+    """
+    return 1.0 if words <= 2 else 0.5 if words <= 5 else 0.0
+
+
+def main_script(text: str, min_own: int = 3) -> str | None:
+    """The script ``text`` is written in (``None`` without letters).
+
+    Usually the script of most letters; but Arabic or Cyrillic words (``min_own``
+    letters or more) outweigh Latin ones, because migrants write German terms in
+    Latin letters inside their own language: "шукаю Berufssprachkurs у Дортмунді".
+    """
+    scripts = Counter(script_of(c) for c in text if c.isalpha())
+    own = [(n, script) for script, n in scripts.items() if script in OWN_SCRIPTS and n >= min_own]
+    if own:
+        return max(own)[1]
+    return scripts.most_common(1)[0][0] if scripts else None
+
+
 def langdetect_probabilities(text: str) -> dict[str, float]:
     """Langdetect's distribution, seeded so that results are reproducible."""
     from langdetect import DetectorFactory, detect_langs
@@ -131,11 +220,19 @@ class LanguageIdentifier:
     """Combines the minimum-evidence rule, script rules and the text model."""
 
     def __init__(
-        self, model: TextModel | None, min_letters: int = 3, langdetect_min_letters: int = 30
+        self,
+        model: TextModel | None,
+        min_letters: int = 3,
+        langdetect_min_letters: int = 30,
+        lingua_weight: float = 0.0,
+        lingua_low_accuracy: Sequence[str] = (),
     ) -> None:
         self.model = model
         self.min_letters = min_letters
         self.langdetect_min_letters = langdetect_min_letters
+        self.lingua_weight = lingua_weight
+        #: scripts whose lingua detector runs in low-accuracy mode (to save memory)
+        self.lingua_low_accuracy = frozenset(lingua_low_accuracy)
 
     def identify(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
         """Guess the language of ``text``; ``masked`` spans (names, postcodes) are ignored."""
@@ -151,33 +248,75 @@ class LanguageIdentifier:
         letters = [c for c in evidence if c.isalpha()]
         if len(letters) < self.min_letters:
             return None
-        scripts = Counter(script_of(c) for c in letters)
-        script, _ = scripts.most_common(1)[0]
+        script = main_script(evidence, self.min_letters)
         if script == "other":
             detected = langdetect_probabilities(evidence)
             code = max(detected, key=lambda k: detected[k]) if detected else "und"
-            return Guess(code if code not in SUPPORTED else "und", 0.95, "script", len(letters))
-        # Marker letters count even inside names: "Ессені" is Ukrainian, "Эссене" Russian.
-        lowered = strip_invisible(text).lower()
-        markers = {
-            lang
-            for lang, chars_ in MARKER_LETTERS.items()
-            if lang in SCRIPT_LANGUAGES[script] and any(c in lowered for c in chars_)
-        }
+            code = code if code not in SUPPORTED else "und"
+            return Guess(code, 0.95, "script", len(letters), script)
+        markers = self._markers(text, SCRIPT_LANGUAGES[script])
         if len(markers) == 1:
-            return Guess(markers.pop(), 0.99, "script", len(letters))
+            return Guess(markers.pop(), 0.99, "script", len(letters), script)
         probs = self._text_probabilities(evidence, script, len(letters))
         if markers:  # conflicting markers: keep only the marked languages
             probs = {k: v for k, v in probs.items() if k in markers} or probs
         total = sum(probs.values()) or 1.0
+        candidates = probs
+        if self.lingua_weight > 0 and sum(probs.get(k, 0.0) for k in SUPPORTED) >= total / 2:
+            # Mostly ours: lingua split that share among our languages, so an unsupported
+            # runner-up must not win by the split ("i need Zeugnisbewertung for ...").
+            candidates = {k: v for k, v in probs.items() if k in SUPPORTED}
+        code = max(candidates, key=lambda k: candidates[k])
+        return Guess(code, probs[code] / total, "text", len(letters), script)
+
+    def script_guess(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
+        """Which of our languages written in the message's own script it is in.
+
+        For a message in Arabic or Cyrillic script (OWN_SCRIPTS) only: the script alone
+        says ar-or-fa / uk-or-ru, so the choice is among those two even when the words
+        left after masking names are too few for :meth:`identify` to decide. Between
+        the two, marker letters decide, else the text model on the words (names
+        included when nothing else is left). ``None`` for other scripts.
+        """
+        script = main_script(text)
+        if script not in OWN_SCRIPTS:
+            return None
+        ours = frozenset(code for code, s in LANGUAGE_SCRIPTS.items() if s == script)
+        chars = list(text)
+        for start, end in masked:
+            chars[start:end] = [" "] * (end - start)
+        rest = "".join(chars)
+        letters = sum(c.isalpha() for c in rest)
+        evidence = rest if letters >= self.min_letters else text
+        markers = self._markers(text, ours)
+        if len(markers) == 1:
+            return Guess(markers.pop(), 0.99, "script", letters, script)
+        probs = self._text_probabilities(evidence, script, sum(c.isalpha() for c in evidence))
+        probs = {k: v for k, v in probs.items() if k in ours}
+        total = sum(probs.values())
+        if not total:
+            return None
         code = max(probs, key=lambda k: probs[k])
-        return Guess(code, probs[code] / total, "text", len(letters))
+        return Guess(code, probs[code] / total, "script", letters, script)
+
+    @staticmethod
+    def _markers(text: str, candidates: frozenset[str]) -> set[str]:
+        # Marker letters count even inside names: "Ессені" is Ukrainian, "Эссене" Russian.
+        lowered = strip_invisible(text).lower()
+        return {
+            lang
+            for lang, chars_ in MARKER_LETTERS.items()
+            if lang in candidates and any(c in lowered for c in chars_)
+        }
 
     def _text_probabilities(self, text: str, script: str, letters: int) -> dict[str, float]:
         allowed = SCRIPT_LANGUAGES[script]
         probs: dict[str, float] = {}
         if self.model is not None:
             probs = {k: v for k, v in self.model.probabilities(text).items() if k in allowed}
+        weight = self.lingua_weight * lingua_share(len(text.split()))
+        if weight > 0:
+            probs = self._with_lingua(text, probs, script, weight)
         if letters >= self.langdetect_min_letters or not probs:
             detected = langdetect_probabilities(text)
             detected = {k: v for k, v in detected.items() if k in allowed or k not in SUPPORTED}
@@ -189,3 +328,31 @@ class LanguageIdentifier:
             else:
                 probs = detected
         return probs or {"und": 1.0}
+
+    def _with_lingua(
+        self, text: str, probs: dict[str, float], script: str, weight: float
+    ) -> dict[str, float]:
+        """Let lingua vote on *which* of our languages; the model keeps *whether* it is ours.
+
+        lingua knows only our eight languages, so it cannot say "Spanish". The share the
+        text model gives to unsupported languages is kept as it is; the share it gives to
+        ours is split between our languages by a weighted mix of both.
+        """
+        low = script in self.lingua_low_accuracy
+        lingua = lingua_probabilities(text, script, low)
+        lingua_total = sum(lingua.values())
+        if not lingua_total:
+            return probs
+        lingua = {k: v / lingua_total for k, v in lingua.items()}
+        if not probs:
+            return lingua
+        ours = {k: v for k, v in probs.items() if k in SUPPORTED}
+        ours_total = sum(ours.values())
+        if not ours_total:
+            return probs
+        mixed = {
+            k: ours_total
+            * ((1 - weight) * ours.get(k, 0.0) / ours_total + weight * lingua.get(k, 0.0))
+            for k in set(ours) | set(lingua)
+        }
+        return {**{k: v for k, v in probs.items() if k not in SUPPORTED}, **mixed}

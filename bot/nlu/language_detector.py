@@ -8,9 +8,11 @@ evidence. The decision is added to the parse output at the top level::
     "language": {"code": "ar", "confidence": 0.97, "source": "text"}
 
 ``source`` is one of ``choice``, ``script``, ``text``, ``metadata``; ``code`` is
-``null`` when there is not enough evidence. Whether the decision changes the
-conversation's language is decided later, with the conversation's history, by
-``action_resolve_language`` (see bot/nlu/language_policy.py).
+``null`` when there is not enough evidence. A message in Arabic or Cyrillic script
+decides between the two languages of that script even against a channel hint in
+another script (the hint still settles Arabic vs Persian, Ukrainian vs Russian).
+Whether the decision changes the conversation's language is decided later, with the
+conversation's history, by ``action_resolve_language`` (see bot/nlu/language_policy.py).
 
 A message confidently written in a language we do not support (a full Spanish
 sentence, say) has its intent replaced by ``unsupported_language`` so that the bot
@@ -30,7 +32,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.languages import is_supported, normalise_code
-from bot.nlu.langid import LanguageIdentifier, TextModel
+from bot.nlu.langid import (
+    LANGUAGE_SCRIPTS,
+    LanguageIdentifier,
+    TextModel,
+    lingua_detector,
+    main_script,
+)
 
 MODEL_FILE = "language_model.pkl"
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
@@ -48,6 +56,15 @@ class LanguageDetector(GraphComponent):
             "min_letters": 3,
             # From this many letters on, langdetect is averaged in (it is poor below).
             "langdetect_min_letters": 30,
+            # lingua's share in choosing among our languages (0 turns it off); chosen on a
+            # development draw of the vocabulary set and the in-domain short set
+            # (docs/benchmarks-nlu.md).
+            "lingua_weight": 0.5,
+            # Scripts whose lingua models load in low-accuracy mode, to save memory: high
+            # accuracy holds latin ~130, cyrillic ~105, arabic ~65 MiB, low ~10 MiB in all.
+            # All high keeps the Rasa server at ~1.19 GiB (limit 1.2); ["cyrillic"] saves
+            # ~100 MiB for ~0.3 points on word pairs (docs/benchmarks-nlu.md).
+            "lingua_low_accuracy": [],
             # A text decision this sure, with this many letters, beats the channel hint.
             "strong_confidence": 0.9,
             "strong_min_letters": 8,
@@ -64,7 +81,7 @@ class LanguageDetector(GraphComponent):
     @staticmethod
     def required_packages() -> List[str]:
         """Packages this component imports."""
-        return ["langdetect", "sklearn"]
+        return ["langdetect", "sklearn", "lingua"]
 
     def __init__(
         self,
@@ -77,8 +94,16 @@ class LanguageDetector(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.identifier = LanguageIdentifier(
-            model, self._config["min_letters"], self._config["langdetect_min_letters"]
+            model,
+            self._config["min_letters"],
+            self._config["langdetect_min_letters"],
+            lingua_weight=self._config["lingua_weight"],
+            lingua_low_accuracy=self._config["lingua_low_accuracy"],
         )
+        if self.identifier.lingua_weight > 0:
+            # Build lingua (~2 s, models from the wheel) at load, not on the first message.
+            for script in sorted(set(LANGUAGE_SCRIPTS.values())):
+                lingua_detector(script, script in self.identifier.lingua_low_accuracy)
 
     @classmethod
     def create(
@@ -141,7 +166,9 @@ class LanguageDetector(GraphComponent):
             for e in entities
             if e.get("entity") in MASKED_ENTITIES and "start" in e
         ]
-        guess = self.identifier.identify(message.get(TEXT) or "", masked)
+        text = message.get(TEXT) or ""
+        script = main_script(text)
+        guess = self.identifier.identify(text, masked)
         hint = normalise_code((message.get(METADATA) or {}).get(self._config["metadata_key"]))
         if guess and not guess.supported:
             if (
@@ -149,19 +176,26 @@ class LanguageDetector(GraphComponent):
                 and guess.letters >= self._config["unsupported_min_letters"]
             ):
                 self._mark_unsupported(message, guess.confidence)
-                return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+                return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
             guess = None
         if (
             guess
             and guess.confidence >= self._config["strong_confidence"]
             and (guess.letters >= self._config["strong_min_letters"] or guess.source == "script")
         ):
-            return _decision(guess.code, guess.confidence, guess.source, guess.letters)
+            return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+        if is_supported(hint) and LANGUAGE_SCRIPTS.get(hint) != script:
+            # A stale hint in another script ("de" from the browser, an Arabic question):
+            # the script decides the family, the words (or names) the language in it.
+            # Between Arabic and Persian, or Ukrainian and Russian, the hint still wins.
+            own = self.identifier.script_guess(text, masked)
+            if own:
+                return _decision(own.code, own.confidence, "script", own.letters, script)
         if is_supported(hint):
-            return _decision(hint, 1.0, "metadata")
+            return _decision(hint, 1.0, "metadata", 0, script)
         if guess:
-            return _decision(guess.code, guess.confidence, guess.source, guess.letters)
-        return _decision(None, 0.0, None)
+            return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+        return _decision(None, 0.0, None, 0, script)
 
     def _mark_unsupported(self, message: Message, confidence: float) -> None:
         self._set_intent(message, self._config["unsupported_intent"], confidence)
@@ -177,13 +211,19 @@ class LanguageDetector(GraphComponent):
 
 
 def _decision(
-    code: str | None, confidence: float, source: str | None, evidence: int = 0
+    code: str | None,
+    confidence: float,
+    source: str | None,
+    evidence: int = 0,
+    script: str | None = None,
 ) -> Dict[str, Any]:
     # `evidence` (letters that counted) lets the dialogue side refuse to flip the
-    # conversation's language on a one-word message.
+    # conversation's language on a one-word message; `script` (the message's main
+    # script) lets it follow a message in another script than the conversation's.
     return {
         "code": code,
         "confidence": round(float(confidence), 4),
         "source": source,
         "evidence": evidence,
+        "script": script,
     }

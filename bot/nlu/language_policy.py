@@ -4,7 +4,9 @@ The NLU component decides per message (bot/nlu/language_detector.py); this modul
 adds memory. The conversation's language sticks: an explicit choice beats
 everything, the channel's hint sets the language only until the user has shown
 theirs, and text evidence flips an established language only when it is strong
-and long enough — "ok", "Essen", "45127" or a single "danke" never flip it.
+and long enough — "ok", "Essen", "45127" or a single "danke" never flip it. A message
+in another script than the conversation's language (Arabic after a German browser
+hint) flips it on its own, unless the language was chosen explicitly.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from bot.languages import is_supported
+from bot.nlu.langid import LANGUAGE_SCRIPTS, OWN_SCRIPTS
 
 #: Thresholds; see the module docstring.
 FIRST_CONFIDENCE = 0.5
@@ -20,6 +23,9 @@ FLIP_CONFIDENCE = 0.9
 FLIP_MIN_EVIDENCE = 8
 FLIP_CHOICE_CONFIDENCE = 0.995
 FLIP_CHOICE_MIN_EVIDENCE = 40
+#: Letters besides names a message in another script needs to flip a language the user
+#: has shown by text ("دورتموند" alone does not, "أين الجوب سنتر في دورتموند" does).
+SCRIPT_FLIP_MIN_EVIDENCE = 3
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,18 @@ def resolve(
         return LanguageState(code, "metadata") if state.source in (None, "metadata") else None
     if state.code is None:
         return LanguageState(code, source) if confidence >= FIRST_CONFIDENCE else None
+    script = decision.get("script")
+    if (
+        script in OWN_SCRIPTS
+        and script == LANGUAGE_SCRIPTS.get(code)
+        and script != LANGUAGE_SCRIPTS.get(state.code)
+        and state.source != "choice"
+        and confidence >= FIRST_CONFIDENCE
+        and (state.source == "metadata" or evidence >= SCRIPT_FLIP_MIN_EVIDENCE)
+    ):
+        # Written in another script than the conversation's language: nobody types
+        # Arabic or Cyrillic to be answered in German, whatever the browser said.
+        return LanguageState(code, source)
     if state.source == "choice":
         strong = confidence >= FLIP_CHOICE_CONFIDENCE and evidence >= FLIP_CHOICE_MIN_EVIDENCE
     else:

@@ -68,6 +68,21 @@ def test_metadata_hint_reaches_the_nlu(rasa_server):
     assert replies[0]["text"] in texts("uk", "utter_greet")
 
 
+def test_arabic_question_beats_a_german_browser_hint(rasa_server):
+    """Issue 15: the first, short Arabic message decides, though the widget says "de"."""
+    base, _ = rasa_server
+    sender = "script-" + uuid.uuid4().hex
+    status, replies = say(base, sender, "أين الجوب سنتر في دورتموند؟", language="de")
+    assert status == 200 and replies, replies
+    reply = " ".join(r.get("text") or "" for r in replies)
+    arabic = sum(0x0600 <= ord(c) <= 0x06FF for c in reply)
+    latin = sum(c.isascii() and c.isalpha() for c in reply)
+    assert arabic > latin, reply  # names, streets and URLs stay Latin; the sentences not
+    status, tracker = request(f"{base}/conversations/{sender}/tracker?token={TOKEN}")
+    assert status == 200
+    assert tracker["slots"]["language"] == "ar"
+
+
 BAD_INPUTS = {
     "empty": "",
     "whitespace": "   \n\t  ",

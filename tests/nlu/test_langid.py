@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.languages import normalise_code
-from bot.nlu.langid import LanguageIdentifier
+from bot.nlu.langid import LanguageIdentifier, main_script
 from bot.nlu.text import fold
 
 ident = LanguageIdentifier(model=None)
@@ -72,3 +72,17 @@ def test_locale_normalisation(raw, code):
 )
 def test_fold_unifies_spellings(a, b):
     assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize(
+    "text,script",
+    [
+        ("шукаю Berufssprachkurs у Дортмунді", "cyrillic"),
+        ("أحتاج Bürgergeld", "arabic"),
+        ("Ich brauche Hilfe beim Jobcenter", "latin"),
+        ("Hallo, я", "latin"),  # one Cyrillic letter is no script of its own
+        ("", None),
+    ],
+)
+def test_arabic_or_cyrillic_words_outweigh_german_terms(text, script):
+    assert main_script(text) == script

@@ -45,3 +45,36 @@ def d(code, conf=0.99, source="text", evidence=30):
 )
 def test_resolve(state, decision, chosen, expected):
     assert resolve(state, decision, chosen) == expected
+
+
+def s(code, conf=0.7, evidence=5, script="arabic", source="script"):
+    """A decision on a message in ``script`` (the detector adds the message's script)."""
+    return {**d(code, conf, source, evidence), "script": script}
+
+
+CYRILLIC_RU = s("ru", script="cyrillic")
+
+
+@pytest.mark.parametrize(
+    "state,decision,expected",
+    [
+        # The browser said German, the first message is Arabic: Arabic, even unsure
+        # between ar and fa and with only names besides "أين في".
+        (LanguageState("de", "metadata"), s("ar"), LanguageState("ar", "script")),
+        (LanguageState("de", "metadata"), s("ar", evidence=0), LanguageState("ar", "script")),
+        (LanguageState("en", "metadata"), CYRILLIC_RU, LanguageState("ru", "script")),
+        # Shown by text, a name alone in another script does not flip; words do.
+        (LanguageState("de", "text"), s("fa", evidence=0), None),
+        (LanguageState("de", "text"), s("fa"), LanguageState("fa", "script")),
+        # An explicit choice stays; so does a language in the message's own script
+        # (Arabic vs Persian, Ukrainian vs Russian need the usual evidence).
+        (LanguageState("de", "choice"), s("ar"), None),
+        (LanguageState("fa", "metadata"), s("ar"), None),
+        (LanguageState("uk", "metadata"), s("ru", script="cyrillic"), None),
+        # Latin is shared by four of our languages: the usual rules apply.
+        (LanguageState("ru", "metadata"), s("de", script="latin"), None),
+        (LanguageState("de", "metadata"), s("ar", conf=0.4), None),
+    ],
+)
+def test_a_message_in_another_script_beats_a_stale_hint(state, decision, expected):
+    assert resolve(state, decision) == expected
