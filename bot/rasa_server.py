@@ -8,7 +8,10 @@ Takes the same arguments as the ``rasa`` command. Before handing over it
   ``$RASA_AUTH_TOKEN_FILE`` when ``--enable-api`` is given, so the token never appears
   on a command line (``ps`` shows argv to every user of the machine);
 - creates files private to their owner (``umask 077``): the SQLite tracker store and
-  everything else Rasa writes under ``var/``.
+  everything else Rasa writes under ``var/``;
+- caps request bodies and WebSocket messages at 64 KiB unless ``$SANIC_REQUEST_MAX_SIZE``
+  / ``$SANIC_WEBSOCKET_MAX_SIZE`` say otherwise (Sanic's defaults are 100 MB and 1 MiB;
+  the WebSocket limit is read before any channel could lower it).
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ def with_token(argv: list[str], token: str | None) -> list[str]:
 def main() -> None:
     """Install the patches, then run Rasa's own command line with our arguments."""
     os.umask(0o077)
+    from bot.channels.limits import REQUEST_MAX_BYTES
+
+    for name in ("SANIC_REQUEST_MAX_SIZE", "SANIC_WEBSOCKET_MAX_SIZE"):
+        os.environ.setdefault(name, str(REQUEST_MAX_BYTES))
     from bot.patches import install
 
     install()
