@@ -212,7 +212,7 @@ class WidgetSocketIOInput(SocketIOInput):
         sio.eio.max_http_buffer_size = REQUEST_MAX_BYTES
         stock_connect = sio.handlers[namespace]["connect"]
 
-        async def connect(sid: str, environ: Any, auth: Any = None) -> bool:
+        async def connect(sid: str, environ: Any = None, auth: Any = None, *_: Any) -> bool:
             # A connected client can also send events named "connect" and "disconnect";
             # only the real ones carry the handshake request / come while disconnecting.
             request = environ.get("sanic.request") if isinstance(environ, dict) else None
@@ -246,7 +246,7 @@ class WidgetSocketIOInput(SocketIOInput):
                 await sio.emit(SLOW_DOWN_EVT, {"retry_after": retry}, room=sid, namespace=namespace)
             return True
 
-        async def session_request(sid: str, data: Any) -> None:
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             if await too_fast(sid):
                 return
             requested = _session_id(data)
@@ -261,7 +261,7 @@ class WidgetSocketIOInput(SocketIOInput):
                 await sio.enter_room(sid, session_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None, *_: Any) -> None:
             if await too_fast(sid):
                 return
             if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
@@ -291,7 +291,7 @@ class WidgetSocketIOInput(SocketIOInput):
             )
             await on_new_message(message)
 
-        async def deletion_status(sid: str, data: Any) -> Dict[str, Any]:
+        async def deletion_status(sid: str, data: Any = None, *_: Any) -> Dict[str, Any]:
             if await too_fast(sid):
                 return {"deleted": False, "error": "slow down"}
             session_id = _session_id(data)
@@ -309,6 +309,8 @@ class WidgetSocketIOInput(SocketIOInput):
                 exists = await agent.tracker_store.exists(session_id)
             return {"deleted": not exists}
 
+        # Handlers take any number of arguments: a client decides what an event carries
+        # (none, or several), and a TypeError here would be an unhandled task error.
         sio.on("connect", connect, namespace=self.namespace)
         sio.on("disconnect", disconnect, namespace=self.namespace)
         sio.on("deletion_status", deletion_status, namespace=self.namespace)

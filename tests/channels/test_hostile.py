@@ -8,8 +8,8 @@ tracker store itself.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
-import random
 import sqlite3
 import time
 import urllib.error
@@ -37,9 +37,13 @@ PII = {
 }
 
 
+ADDRESSES = itertools.count(1)
+
+
 def new_ip() -> str:
-    """A client address of the documentation range, unique enough per test."""
-    return f"198.51.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    """A client address of its own for each call (a documentation range)."""
+    n = next(ADDRESSES)
+    return f"198.51.{n >> 8 & 255}.{n & 255}"
 
 
 def user_metadata(db: Path, sender: str) -> list[dict]:
