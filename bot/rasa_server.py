@@ -13,6 +13,9 @@ images and the Helm chart all use it). Before handing over to Rasa's own command
   refused, and so is ``--enable-api`` without a secret;
 - creates files private to their owner (``umask 077``): the SQLite tracker store and
   everything else Rasa writes under ``var/``;
+- caps request bodies and WebSocket messages at 64 KiB unless ``$SANIC_REQUEST_MAX_SIZE``
+  / ``$SANIC_WEBSOCKET_MAX_SIZE`` say otherwise (Sanic's defaults are 100 MB and 1 MiB;
+  the WebSocket limit is read before any channel could lower it);
 - with ``WEGWEISER_LOG_FORMAT=json``, logs JSON lines without message texts or
   conversation ids (:mod:`bot.observability.logging`).
 """
@@ -81,6 +84,10 @@ def main() -> None:
         # Rasa would serve its whole HTTP API (tracker read/write, model replace) openly.
         raise SystemExit("--enable-api needs RASA_AUTH_TOKEN(_FILE) or RASA_JWT_SECRET(_FILE)")
 
+    from bot.channels.limits import REQUEST_MAX_BYTES
+
+    for name in ("SANIC_REQUEST_MAX_SIZE", "SANIC_WEBSOCKET_MAX_SIZE"):
+        os.environ.setdefault(name, str(REQUEST_MAX_BYTES))
     from bot.patches import install
 
     install()

@@ -25,46 +25,28 @@ credentials.yml keys (environment fallback): ``page_access_token``
 
 from __future__ import annotations
 
-import hmac
 from typing import Any, Dict, List, Mapping
 
 from rasa.core.channels.channel import OutputChannel
-from sanic import Blueprint, response
-from sanic.exceptions import Forbidden, InvalidUsage, ServiceUnavailable
+from sanic import response
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.webhook import (
+    MetaWebhookInput,
     NewMessageHandler,
-    WebhookInput,
     WebhookOutput,
-    hub_signature_valid,
     numbered_list,
-    parse_json_object,
-    read_body,
     require,
     setting,
     split_text,
 )
 
-API_BASE_URL = "https://graph.facebook.com"
-API_VERSION = "v21.0"
 TEXT_LIMIT = 2000
 QUICK_REPLIES_MAX = 13
 QUICK_REPLY_TITLE_CHARS = 20
 QUICK_REPLY_PAYLOAD_CHARS = 1000
-
-
-def verify_subscription(request: Request, verify_token: str | None) -> HTTPResponse:
-    """Meta's webhook check: echo hub.challenge if mode and token match, else 403."""
-    args = request.args
-    if (
-        verify_token
-        and args.get("hub.mode") == "subscribe"
-        and hmac.compare_digest(str(args.get("hub.verify_token") or ""), verify_token)
-    ):
-        return response.text(str(args.get("hub.challenge") or ""))
-    raise Forbidden("verification failed")
 
 
 def short_title(title: str, limit: int) -> str:
@@ -136,7 +118,7 @@ class FacebookOutput(WebhookOutput):
         )
 
 
-class FacebookInput(WebhookInput):
+class FacebookInput(MetaWebhookInput):
     """Webhook for Messenger events of one Facebook page."""
 
     required = ("MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_APP_SECRET", "MESSENGER_VERIFY_TOKEN")
@@ -146,78 +128,41 @@ class FacebookInput(WebhookInput):
         """URL prefix /webhooks/facebook/ and input channel name (as Rasa's built-in)."""
         return "facebook"
 
+    env_prefix = "MESSENGER"
+
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> FacebookInput:
         """Read the keys of credentials.yml, falling back to the environment."""
-        return cls(
-            page_access_token=setting(
-                credentials, "page_access_token", "MESSENGER_PAGE_ACCESS_TOKEN"
-            ),
-            app_secret=setting(credentials, "app_secret", "MESSENGER_APP_SECRET"),
-            verify_token=setting(credentials, "verify_token", "MESSENGER_VERIFY_TOKEN"),
-            api_base_url=setting(
-                credentials, "api_base_url", "MESSENGER_API_BASE_URL", API_BASE_URL
-            ),
-            api_version=setting(credentials, "api_version", "MESSENGER_API_VERSION", API_VERSION),
-            max_body_bytes=cls.body_limit(credentials),
-        )
+        token = setting(credentials, "page_access_token", "MESSENGER_PAGE_ACCESS_TOKEN")
+        return cls(token, **cls.meta_settings(credentials))
 
     def __init__(
         self,
         page_access_token: str | None,
         app_secret: str | None,
         verify_token: str | None,
-        api_base_url: str | None = API_BASE_URL,
-        api_version: str | None = API_VERSION,
-        max_body_bytes: int | None = None,
+        **options: Any,
     ) -> None:
+        """``options``: api_base_url, api_version, max_body_bytes, rate_limit (see the base)."""
         self.page_access_token = page_access_token
-        self.app_secret = app_secret
-        self.verify_token = verify_token
-        self.api_base_url = (api_base_url or API_BASE_URL).rstrip("/")
-        self.api_version = api_version or API_VERSION
-        super().__init__(bool(page_access_token and app_secret and verify_token), max_body_bytes)
+        enabled = bool(page_access_token and app_secret and verify_token)
+        super().__init__(enabled, app_secret, verify_token, **options)
 
     def get_output_channel(self) -> OutputChannel:
         """A sender for replies (no network call here)."""
         return FacebookOutput(self)
 
-    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
-        """Routes: GET / (health), GET /webhook (verification), POST /webhook."""
-        facebook = Blueprint("wegweiser_facebook", __name__)
-
-        @facebook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "disabled"})
-
-        @facebook.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                raise ServiceUnavailable("facebook channel is not configured")
-            return verify_subscription(request, self.verify_token)
-
-        @facebook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                raise ServiceUnavailable("facebook channel is not configured")
-            body = read_body(request, self.max_body_bytes)
-            signature = request.headers.get("X-Hub-Signature-256")
-            if not hub_signature_valid(str(self.app_secret), body, signature):
-                raise Forbidden("missing or wrong X-Hub-Signature-256")
-            data = parse_json_object(body)
-            require(isinstance(data.get("entry"), list), "entry must be a list")
-            for entry in data["entry"]:
-                require(isinstance(entry, dict), "entry items must be objects")
-                for event in entry.get("messaging") or []:
-                    require(isinstance(event, dict), "messaging items must be objects")
-                    self._dispatch(request, event, on_new_message)
-            return response.text("EVENT_RECEIVED")
-
-        @facebook.listener("after_server_stop")
-        async def close_session(*_: Any) -> None:
-            await self.close()
-
-        return facebook
+    def handle_payload(
+        self, request: Request, data: Dict[str, Any], on_new_message: NewMessageHandler
+    ) -> HTTPResponse:
+        """Each messaging event of each entry; Meta expects ``EVENT_RECEIVED``."""
+        require(isinstance(data.get("entry"), list), "entry must be a list")
+        for entry in data["entry"]:
+            require(isinstance(entry, dict), "entry items must be objects")
+            for event in entry.get("messaging") or []:
+                require(isinstance(event, dict), "messaging items must be objects")
+                self._dispatch(request, event, on_new_message)
+        return response.text("EVENT_RECEIVED")
 
     def _dispatch(
         self, request: Request, event: Dict[str, Any], on_new_message: NewMessageHandler

@@ -25,8 +25,8 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Mapping
 
 from rasa.core.channels.channel import OutputChannel
-from sanic import Blueprint, response
-from sanic.exceptions import Forbidden, InvalidUsage, ServiceUnavailable
+from sanic import response
+from sanic.exceptions import Forbidden, InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -122,6 +122,7 @@ class TelegramInput(WebhookInput):
                 credentials, "api_base_url", "TELEGRAM_API_BASE_URL", API_BASE_URL
             ),
             max_body_bytes=cls.body_limit(credentials),
+            rate_limit=cls.rate_setting(credentials),
         )
 
     def __init__(
@@ -130,6 +131,7 @@ class TelegramInput(WebhookInput):
         secret_token: str | None,
         api_base_url: str | None = API_BASE_URL,
         max_body_bytes: int | None = None,
+        rate_limit: Any = None,
     ) -> None:
         self.access_token = access_token
         self.secret_token = secret_token
@@ -138,7 +140,7 @@ class TelegramInput(WebhookInput):
         self._long_payloads: OrderedDict[str, str] = OrderedDict()
         # No secret token, no channel: an unauthenticated webhook would let anyone
         # talk in any user's name.
-        super().__init__(bool(access_token and secret_token), max_body_bytes)
+        super().__init__(bool(access_token and secret_token), max_body_bytes, rate_limit)
 
     def method_url(self, method: str) -> str:
         """URL of a Bot API method."""
@@ -159,32 +161,16 @@ class TelegramInput(WebhookInput):
         """A sender for replies (no network call here)."""
         return TelegramOutput(self)
 
-    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
-        """Routes: GET / (health) and POST /webhook."""
-        telegram = Blueprint("wegweiser_telegram", __name__)
-
-        @telegram.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "disabled"})
-
-        @telegram.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                raise ServiceUnavailable("telegram channel is not configured")
-            given = request.headers.get(SECRET_HEADER) or ""
-            if not hmac.compare_digest(given.encode(), str(self.secret_token).encode()):
-                raise Forbidden("missing or wrong secret token")
-            update = parse_json_object(read_body(request, self.max_body_bytes))
-            require(isinstance(update.get("update_id"), int), "update_id missing")
-            if self.recent.first_time(str(update["update_id"])):
-                self._dispatch(request, update, on_new_message)
-            return response.json({"ok": True})
-
-        @telegram.listener("after_server_stop")
-        async def close_session(*_: Any) -> None:
-            await self.close()
-
-        return telegram
+    async def receive(self, request: Request, on_new_message: NewMessageHandler) -> HTTPResponse:
+        """An update with the right secret-token header; replayed update ids are dropped."""
+        given = request.headers.get(SECRET_HEADER) or ""
+        if not hmac.compare_digest(given.encode(), str(self.secret_token).encode()):
+            raise Forbidden("missing or wrong secret token")
+        update = parse_json_object(read_body(request, self.max_body_bytes))
+        require(isinstance(update.get("update_id"), int), "update_id missing")
+        if self.recent.first_time(str(update["update_id"])):
+            self._dispatch(request, update, on_new_message)
+        return response.json({"ok": True})
 
     def _dispatch(
         self, request: Request, update: Dict[str, Any], on_new_message: NewMessageHandler

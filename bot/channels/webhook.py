@@ -7,8 +7,12 @@ module only speaks its platform's protocol:
 * configuration from credentials.yml with environment-variable fallbacks; a
   channel without its secrets is *disabled* (its webhook answers 503) instead of
   stopping Rasa, so ``make run`` works with no messenger configured;
+* one blueprint for all: ``GET /`` (health), ``POST /webhook`` (503 while disabled,
+  a per-IP rate limit with 429, then the connector's :meth:`WebhookInput.receive`);
+  Meta's two platforms (Messenger, WhatsApp Cloud API) share their protocol in
+  :class:`MetaWebhookInput` (verification GET, ``X-Hub-Signature-256``);
 * webhook hygiene: a body size limit (413), JSON that must parse (400), signature
-  checks (403, done by each connector), replays dropped by message id;
+  checks (403), replays dropped by message id;
 * acknowledging at once and handling the message in a background task, because
   platforms retry (and then duplicate) slow webhooks;
 * pseudonymous sender ids (bot.privacy.pseudonyms) and the per-user numbered button
@@ -33,17 +37,35 @@ from typing import Any, Awaitable, Callable, Dict, List, Mapping
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic.exceptions import InvalidUsage, PayloadTooLarge
+from sanic import Blueprint, response
+from sanic.exceptions import Forbidden, InvalidUsage, PayloadTooLarge, ServiceUnavailable
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
+from bot.channels.limits import (
+    REQUEST_MAX_BYTES,
+    cap_request_size,
+    client_ip,
+    rate_limiter,
+    too_many_requests,
+)
 from bot.languages import DEFAULT, is_supported, normalise_code
 from bot.privacy.pseudonyms import Pseudonyms, environment_key
 from bot.responses import language_file
 
 logger = logging.getLogger(__name__)
 
-#: Largest accepted webhook body (bytes) unless a channel sets ``max_body_bytes``.
-DEFAULT_MAX_BODY_BYTES = 1_048_576
+#: Largest accepted webhook body (bytes) unless a channel sets ``max_body_bytes``
+#: (Sanic's server-wide cap, bot.channels.limits, applies first).
+DEFAULT_MAX_BODY_BYTES = REQUEST_MAX_BYTES
+
+#: Webhook requests per client IP unless a channel sets ``rate_limit``: generous,
+#: because a platform delivers every user's messages from a few addresses.
+DEFAULT_RATE = "600/min"
+
+#: Meta's Graph API (Messenger Send API, WhatsApp Cloud API) unless configured.
+GRAPH_API_BASE_URL = "https://graph.facebook.com"
+GRAPH_API_VERSION = "v21.0"
 
 #: Reply for stickers, photos, voice notes, locations ... (data/responses/channels/).
 ONLY_TEXT_RESPONSE = "utter_only_text"
@@ -82,6 +104,18 @@ def parse_json_object(body: bytes) -> Dict[str, Any]:
     if not isinstance(data, dict):
         raise InvalidUsage("request body must be a JSON object")
     return data
+
+
+def verify_subscription(request: Request, verify_token: str | None) -> HTTPResponse:
+    """Meta's webhook check: echo hub.challenge if mode and token match, else 403."""
+    args = request.args
+    if (
+        verify_token
+        and args.get("hub.mode") == "subscribe"
+        and hmac.compare_digest(str(args.get("hub.verify_token") or ""), verify_token)
+    ):
+        return response.text(str(args.get("hub.challenge") or ""))
+    raise Forbidden("verification failed")
 
 
 def hub_signature_valid(secret: str, body: bytes, header: str | None) -> bool:
@@ -243,14 +277,21 @@ class WebhookOutput(OutputChannel):
 
 
 class WebhookInput(InputChannel):
-    """Input channel base with the shared webhook duties (see module docstring)."""
+    """Input channel base with the shared webhook duties (see module docstring).
+
+    A connector implements :meth:`receive` (the POST after the shared checks) and
+    may add routes in :meth:`routes`.
+    """
 
     #: Environment variable names of the required secrets, for the "disabled" message.
     required: tuple[str, ...] = ()
 
-    def __init__(self, enabled: bool, max_body_bytes: int | None = None) -> None:
+    def __init__(
+        self, enabled: bool, max_body_bytes: int | None = None, rate_limit: Any = None
+    ) -> None:
         self.enabled = enabled
         self.max_body_bytes = max_body_bytes or DEFAULT_MAX_BODY_BYTES
+        self.limiter = rate_limiter(rate_limit, DEFAULT_RATE)
         # A disabled channel never sees a user id, so it needs (and creates) no key.
         key = environment_key() if enabled else secrets.token_bytes(32)
         self.pseudonyms = Pseudonyms(self.name(), key)
@@ -268,6 +309,47 @@ class WebhookInput(InputChannel):
         """The ``max_body_bytes`` credentials key, if given."""
         value = (credentials or {}).get("max_body_bytes")
         return int(value) if value else None
+
+    @staticmethod
+    def rate_setting(credentials: Mapping[str, Any] | None) -> Any:
+        """The ``rate_limit`` credentials key (e.g. ``"600/min"``, ``off``), if given."""
+        return (credentials or {}).get("rate_limit")
+
+    def check_enabled(self) -> None:
+        """503 while the channel's secrets are missing."""
+        if not self.enabled:
+            raise ServiceUnavailable(f"{self.name()} channel is not configured")
+
+    async def receive(self, request: Request, on_new_message: NewMessageHandler) -> HTTPResponse:
+        """Handle one webhook POST (authenticated by the connector) and acknowledge it."""
+        raise NotImplementedError
+
+    def routes(self, blueprint: Blueprint) -> None:
+        """Add platform-specific routes (none by default)."""
+
+    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
+        """Routes: GET / (health), POST /webhook, and the connector's own :meth:`routes`."""
+        bp = Blueprint(f"wegweiser_{self.name()}", __name__)
+        cap_request_size(bp)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok" if self.enabled else "disabled"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            self.check_enabled()
+            return too_many_requests(self.limiter, client_ip(request)) or await self.receive(
+                request, on_new_message
+            )
+
+        self.routes(bp)
+
+        @bp.listener("after_server_stop")
+        async def close_session(*_: Any) -> None:
+            await self.close()
+
+        return bp
 
     async def http(self) -> aiohttp.ClientSession:
         """The channel's client session, created on first use (not at start-up)."""
@@ -341,3 +423,67 @@ class WebhookInput(InputChannel):
             await output.send_response(sender, {"text": only_text_reply(code)})
 
         self.in_background(reply(), "a non-text message")
+
+
+class MetaWebhookInput(WebhookInput):
+    """Meta's webhook protocol, shared by Messenger and the WhatsApp Cloud API.
+
+    GET /webhook answers the subscription check; POST /webhook needs
+    ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body with the app secret, 403
+    otherwise) and a JSON object, which :meth:`handle_payload` then acts on. Replies
+    go to the Graph API at ``api_base_url``/``api_version``.
+    """
+
+    #: Prefix of the channel's environment variables (``MESSENGER``, ``WHATSAPP``).
+    env_prefix = ""
+
+    def __init__(
+        self,
+        enabled: bool,
+        app_secret: str | None,
+        verify_token: str | None,
+        api_base_url: str | None = None,
+        api_version: str | None = None,
+        max_body_bytes: int | None = None,
+        rate_limit: Any = None,
+    ) -> None:
+        self.app_secret = app_secret
+        self.verify_token = verify_token
+        self.api_base_url = (api_base_url or GRAPH_API_BASE_URL).rstrip("/")
+        self.api_version = api_version or GRAPH_API_VERSION
+        super().__init__(enabled, max_body_bytes, rate_limit)
+
+    @classmethod
+    def meta_settings(cls, credentials: Mapping[str, Any] | None) -> Dict[str, Any]:
+        """The keys both platforms share, from credentials.yml or ``$<env_prefix>_...``."""
+        prefix = cls.env_prefix
+        return {
+            "app_secret": setting(credentials, "app_secret", f"{prefix}_APP_SECRET"),
+            "verify_token": setting(credentials, "verify_token", f"{prefix}_VERIFY_TOKEN"),
+            "api_base_url": setting(credentials, "api_base_url", f"{prefix}_API_BASE_URL"),
+            "api_version": setting(credentials, "api_version", f"{prefix}_API_VERSION"),
+            "max_body_bytes": cls.body_limit(credentials),
+            "rate_limit": cls.rate_setting(credentials),
+        }
+
+    def routes(self, blueprint: Blueprint) -> None:
+        """GET /webhook: Meta's subscription check."""
+
+        @blueprint.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            self.check_enabled()
+            return verify_subscription(request, self.verify_token)
+
+    async def receive(self, request: Request, on_new_message: NewMessageHandler) -> HTTPResponse:
+        """Check size and signature, parse, hand the payload to :meth:`handle_payload`."""
+        body = read_body(request, self.max_body_bytes)
+        signature = request.headers.get("X-Hub-Signature-256")
+        if not hub_signature_valid(str(self.app_secret), body, signature):
+            raise Forbidden("missing or wrong X-Hub-Signature-256")
+        return self.handle_payload(request, parse_json_object(body), on_new_message)
+
+    def handle_payload(
+        self, request: Request, data: Dict[str, Any], on_new_message: NewMessageHandler
+    ) -> HTTPResponse:
+        """Act on a verified payload and return the acknowledgement."""
+        raise NotImplementedError

@@ -27,27 +27,20 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping
 
 from rasa.core.channels.channel import OutputChannel
-from sanic import Blueprint, response
-from sanic.exceptions import Forbidden, ServiceUnavailable
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.messenger import verify_subscription
 from bot.channels.webhook import (
+    MetaWebhookInput,
     NewMessageHandler,
-    WebhookInput,
     WebhookOutput,
-    hub_signature_valid,
     numbered_list,
-    parse_json_object,
-    read_body,
     require,
     setting,
     split_text,
 )
 
-API_BASE_URL = "https://graph.facebook.com"
-API_VERSION = "v21.0"
 TEXT_LIMIT = 4096
 BUTTONS_MAX = 3
 BUTTON_TITLE_CHARS = 20
@@ -127,7 +120,7 @@ class WhatsAppCloudOutput(WebhookOutput):
         await self.send_text_message(recipient_id, numbered_list(text, buttons))
 
 
-class WhatsAppCloudInput(WebhookInput):
+class WhatsAppCloudInput(MetaWebhookInput):
     """Webhook for one WhatsApp Business phone number on the Cloud API."""
 
     required = (
@@ -142,19 +135,16 @@ class WhatsAppCloudInput(WebhookInput):
         """URL prefix /webhooks/whatsapp/ and input channel name."""
         return "whatsapp"
 
+    env_prefix = "WHATSAPP"
+
     @classmethod
     def from_credentials(cls, credentials: Mapping[str, Any] | None) -> WhatsAppCloudInput:
         """Read the keys of credentials.yml, falling back to the environment."""
+        token = setting(credentials, "access_token", "WHATSAPP_ACCESS_TOKEN")
+        number_id = setting(credentials, "phone_number_id", "WHATSAPP_PHONE_NUMBER_ID")
+        settings = cls.meta_settings(credentials)
         return cls(
-            access_token=setting(credentials, "access_token", "WHATSAPP_ACCESS_TOKEN"),
-            app_secret=setting(credentials, "app_secret", "WHATSAPP_APP_SECRET"),
-            verify_token=setting(credentials, "verify_token", "WHATSAPP_VERIFY_TOKEN"),
-            phone_number_id=setting(credentials, "phone_number_id", "WHATSAPP_PHONE_NUMBER_ID"),
-            api_base_url=setting(
-                credentials, "api_base_url", "WHATSAPP_API_BASE_URL", API_BASE_URL
-            ),
-            api_version=setting(credentials, "api_version", "WHATSAPP_API_VERSION", API_VERSION),
-            max_body_bytes=cls.body_limit(credentials),
+            token, settings.pop("app_secret"), settings.pop("verify_token"), number_id, **settings
         )
 
     def __init__(
@@ -163,57 +153,27 @@ class WhatsAppCloudInput(WebhookInput):
         app_secret: str | None,
         verify_token: str | None,
         phone_number_id: str | None,
-        api_base_url: str | None = API_BASE_URL,
-        api_version: str | None = API_VERSION,
-        max_body_bytes: int | None = None,
+        **options: Any,
     ) -> None:
+        """``options``: api_base_url, api_version, max_body_bytes, rate_limit (see the base)."""
         self.access_token = access_token
-        self.app_secret = app_secret
-        self.verify_token = verify_token
         self.phone_number_id = phone_number_id
-        self.api_base_url = (api_base_url or API_BASE_URL).rstrip("/")
-        self.api_version = api_version or API_VERSION
         enabled = bool(access_token and app_secret and verify_token and phone_number_id)
-        super().__init__(enabled, max_body_bytes)
+        super().__init__(enabled, app_secret, verify_token, **options)
 
     def get_output_channel(self) -> OutputChannel:
         """A sender for replies (no network call here)."""
         return WhatsAppCloudOutput(self)
 
-    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
-        """Routes: GET / (health), GET /webhook (verification), POST /webhook."""
-        whatsapp = Blueprint("wegweiser_whatsapp", __name__)
-
-        @whatsapp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "disabled"})
-
-        @whatsapp.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                raise ServiceUnavailable("whatsapp channel is not configured")
-            return verify_subscription(request, self.verify_token)
-
-        @whatsapp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                raise ServiceUnavailable("whatsapp channel is not configured")
-            body = read_body(request, self.max_body_bytes)
-            signature = request.headers.get("X-Hub-Signature-256")
-            if not hub_signature_valid(str(self.app_secret), body, signature):
-                raise Forbidden("missing or wrong X-Hub-Signature-256")
-            data = parse_json_object(body)
-            messages = _messages(data)  # validates the whole payload before acting on it
-            for message in messages:
-                if self.recent.first_time(message["id"]):
-                    self._dispatch(request, message, on_new_message)
-            return response.text("", status=200)
-
-        @whatsapp.listener("after_server_stop")
-        async def close_session(*_: Any) -> None:
-            await self.close()
-
-        return whatsapp
+    def handle_payload(
+        self, request: Request, data: Dict[str, Any], on_new_message: NewMessageHandler
+    ) -> HTTPResponse:
+        """The user messages of a payload, each once; Meta expects an empty 200."""
+        messages = _messages(data)  # validates the whole payload before acting on it
+        for message in messages:
+            if self.recent.first_time(message["id"]):
+                self._dispatch(request, message, on_new_message)
+        return response.text("", status=200)
 
     def _dispatch(
         self, request: Request, message: Dict[str, Any], on_new_message: NewMessageHandler

@@ -7,7 +7,11 @@ stores the phone number as the conversation id. This one keeps the URL
 
 * validates ``X-Twilio-Signature`` with Twilio's own algorithm
   (twilio.request_validator: HMAC-SHA1 over the public webhook URL and the sorted
-  form parameters) and answers a missing or wrong one with 403;
+  form parameters) and answers a missing or wrong one with 403. The URL must be
+  configured (``TWILIO_WEBHOOK_URL``): without it the channel stays disabled rather
+  than trust the request's Host header. Bodies over 16 KiB (413) or with more than
+  200 fields (400) are refused before parsing and signing, and the check runs in
+  a worker thread, so a hostile request cannot stall the event loop;
 * acknowledges at once, handles messages in the background, drops replayed
   MessageSids, and sends through aiohttp (POST .../Messages.json, form encoded);
 * shows buttons as a numbered list the user answers with a digit (WhatsApp's
@@ -18,20 +22,21 @@ stores the phone number as the conversation id. This one keeps the URL
 credentials.yml keys (environment fallback): ``account_sid`` ($TWILIO_ACCOUNT_SID),
 ``auth_token`` ($TWILIO_AUTH_TOKEN), ``twilio_number`` ($TWILIO_WHATSAPP_NUMBER,
 e.g. ``whatsapp:+4930...``), ``webhook_url`` ($TWILIO_WEBHOOK_URL: the public URL
-registered at Twilio; needed behind a reverse proxy because the signature covers
-it), ``api_base_url`` ($TWILIO_API_BASE_URL, default https://api.twilio.com),
-``max_body_bytes``.
+registered at Twilio; required, because the signature covers it), ``api_base_url``
+($TWILIO_API_BASE_URL, default https://api.twilio.com), ``max_body_bytes`` (default
+16 KiB), ``rate_limit`` (per IP, default ``600/min``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Dict, List, Mapping
 from urllib.parse import parse_qs
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel
-from sanic import Blueprint, response
-from sanic.exceptions import Forbidden, InvalidUsage, ServiceUnavailable
+from sanic import response
+from sanic.exceptions import Forbidden, InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
@@ -50,6 +55,10 @@ from bot.channels.webhook import (
 API_BASE_URL = "https://api.twilio.com"
 TEXT_LIMIT = 1600
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+#: Twilio's webhooks are a few dozen short fields (up to 10 media URLs): 16 KiB and
+#: 200 fields leave room, and keep parsing and signing a hostile body cheap.
+DEFAULT_MAX_BODY_BYTES = 16 * 1024
+MAX_FIELDS = 200
 
 
 class FormParams(dict):
@@ -64,9 +73,13 @@ class FormParams(dict):
     def parse(cls, body: bytes) -> FormParams:
         """Parse an application/x-www-form-urlencoded body (400 if it is not one)."""
         try:
-            return cls(parse_qs(body.decode(), keep_blank_values=True, strict_parsing=False))
+            text = body.decode()
         except UnicodeDecodeError as error:
             raise InvalidUsage("form body is not UTF-8") from error
+        try:
+            return cls(parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FIELDS))
+        except ValueError as error:  # more than MAX_FIELDS fields
+            raise InvalidUsage(f"form body has more than {MAX_FIELDS} fields") from error
 
     def get(self, name: str, default: Any = None) -> Any:
         """The first value of ``name``."""
@@ -114,7 +127,12 @@ class TwilioOutput(WebhookOutput):
 class TwilioInput(WebhookInput):
     """Webhook for incoming Twilio messages (WhatsApp sender or SMS number)."""
 
-    required = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
+    required = (
+        "TWILIO_ACCOUNT_SID",
+        "TWILIO_AUTH_TOKEN",
+        "TWILIO_WHATSAPP_NUMBER",
+        "TWILIO_WEBHOOK_URL",
+    )
 
     @classmethod
     def name(cls) -> str:
@@ -131,6 +149,7 @@ class TwilioInput(WebhookInput):
             webhook_url=setting(credentials, "webhook_url", "TWILIO_WEBHOOK_URL"),
             api_base_url=setting(credentials, "api_base_url", "TWILIO_API_BASE_URL", API_BASE_URL),
             max_body_bytes=cls.body_limit(credentials),
+            rate_limit=cls.rate_setting(credentials),
         )
 
     def __init__(
@@ -141,55 +160,47 @@ class TwilioInput(WebhookInput):
         webhook_url: str | None = None,
         api_base_url: str | None = API_BASE_URL,
         max_body_bytes: int | None = None,
+        rate_limit: Any = None,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.twilio_number = twilio_number
         self.webhook_url = webhook_url
         self.api_base_url = (api_base_url or API_BASE_URL).rstrip("/")
-        super().__init__(bool(account_sid and auth_token and twilio_number), max_body_bytes)
+        # No webhook URL, no channel: the signature covers the URL Twilio called, and
+        # the request's own Host header is the attacker's to choose.
+        enabled = bool(account_sid and auth_token and twilio_number and webhook_url)
+        super().__init__(enabled, max_body_bytes or DEFAULT_MAX_BODY_BYTES, rate_limit)
 
     def get_output_channel(self) -> OutputChannel:
         """A sender for replies (no network call here)."""
         return TwilioOutput(self)
 
-    def signature_valid(self, request: Request, params: FormParams) -> bool:
-        """Twilio's signature over the URL it called and the form parameters."""
+    def parse_signed(self, body: bytes, signature: str | None) -> FormParams:
+        """The form, if ``signature`` is Twilio's over the webhook URL and it (else 403)."""
+        form = FormParams.parse(body)
+        validator = RequestValidator(str(self.auth_token))
+        if not signature or not validator.validate(str(self.webhook_url), form, signature):
+            raise Forbidden("missing or wrong X-Twilio-Signature")
+        return form
+
+    async def receive(self, request: Request, on_new_message: NewMessageHandler) -> HTTPResponse:
+        """A signed form post; replayed MessageSids are dropped."""
+        body = read_body(request, self.max_body_bytes)  # 413 before any parsing
         signature = request.headers.get("X-Twilio-Signature")
         if not signature:
-            return False
-        url = self.webhook_url or request.url
-        validator = RequestValidator(str(self.auth_token))
-        return validator.validate(url, params, signature)
-
-    def blueprint(self, on_new_message: NewMessageHandler) -> Blueprint:
-        """Routes: GET / (health) and POST /webhook."""
-        twilio = Blueprint("wegweiser_twilio", __name__)
-
-        @twilio.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.enabled else "disabled"})
-
-        @twilio.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                raise ServiceUnavailable("twilio channel is not configured")
-            form = FormParams.parse(read_body(request, self.max_body_bytes))
-            if not self.signature_valid(request, form):
-                raise Forbidden("missing or wrong X-Twilio-Signature")
-            sender_number = form.get("From")
-            require(isinstance(sender_number, str) and sender_number != "", "From missing")
-            message_sid = form.get("MessageSid") or form.get("SmsMessageSid")
-            require(isinstance(message_sid, str) and message_sid != "", "MessageSid missing")
-            if self.recent.first_time(message_sid):
-                self._dispatch(request, form, on_new_message)
-            return response.text(EMPTY_TWIML, content_type="text/xml")
-
-        @twilio.listener("after_server_stop")
-        async def close_session(*_: Any) -> None:
-            await self.close()
-
-        return twilio
+            raise Forbidden("missing X-Twilio-Signature")
+        # Parsing and HMAC take a few milliseconds at most; in a thread they take none
+        # of the event loop's time, whatever the body.
+        loop = asyncio.get_running_loop()
+        form = await loop.run_in_executor(None, self.parse_signed, body, signature)
+        sender_number = form.get("From")
+        require(isinstance(sender_number, str) and sender_number != "", "From missing")
+        message_sid = form.get("MessageSid") or form.get("SmsMessageSid")
+        require(isinstance(message_sid, str) and message_sid != "", "MessageSid missing")
+        if self.recent.first_time(message_sid):
+            self._dispatch(request, form, on_new_message)
+        return response.text(EMPTY_TWIML, content_type="text/xml")
 
     def _dispatch(
         self, request: Request, form: FormParams, on_new_message: NewMessageHandler

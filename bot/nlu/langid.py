@@ -249,6 +249,8 @@ class LanguageIdentifier:
         if len(letters) < self.min_letters:
             return None
         script = main_script(evidence, self.min_letters)
+        if script is None:  # too few letters of one script to say
+            return None
         if script == "other":
             detected = langdetect_probabilities(evidence)
             code = max(detected, key=lambda k: detected[k]) if detected else "und"

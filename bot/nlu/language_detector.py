@@ -184,7 +184,7 @@ class LanguageDetector(GraphComponent):
             and (guess.letters >= self._config["strong_min_letters"] or guess.source == "script")
         ):
             return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
-        if is_supported(hint) and LANGUAGE_SCRIPTS.get(hint) != script:
+        if hint is not None and is_supported(hint) and LANGUAGE_SCRIPTS.get(hint) != script:
             # A stale hint in another script ("de" from the browser, an Arabic question):
             # the script decides the family, the words (or names) the language in it.
             # Between Arabic and Persian, or Ukrainian and Russian, the hint still wins.

@@ -61,7 +61,8 @@ def resolve(
         return LanguageState(code, source) if confidence >= FIRST_CONFIDENCE else None
     script = decision.get("script")
     if (
-        script in OWN_SCRIPTS
+        code is not None
+        and script in OWN_SCRIPTS
         and script == LANGUAGE_SCRIPTS.get(code)
         and script != LANGUAGE_SCRIPTS.get(state.code)
         and state.source != "choice"

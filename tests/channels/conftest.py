@@ -1,7 +1,11 @@
-"""One real `rasa run` with all four messenger connectors, and their fake platforms.
+"""One real `rasa run` with all channels as deployed, and fake messenger platforms.
 
 Started once per test session (loading the model takes a while on 2 cores); every
 test uses its own chat id / phone number, so tests do not see each other's replies.
+Besides the four messenger connectors it serves REST with a bearer token and the
+widget's socket.io channel, with rate limits low enough to reach in a test. Sanic
+trusts one proxy (``SANIC_PROXIES_COUNT=1``), so a test chooses its client address
+with ``X-Forwarded-For``, as the reverse proxy sets it in production.
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ PHONE_NUMBER_ID = "106540352242922"
 TWILIO_SID = "AC" + "0" * 30 + "1"
 TWILIO_TOKEN = "twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
+REST_TOKEN = "test-rest-token"
+#: Rate limits of the stack (per client address / socket), low enough to reach in a test.
+REST_RATE = 20
+SOCKET_RATE = 8
+CONNECT_RATE = 10
+TELEGRAM_RATE = 100
 
 
 @dataclass
@@ -44,12 +54,17 @@ class Stack:
     telegram: FakeTelegram
     graph: FakeGraph
     twilio: FakeTwilio
+    log: Path
 
     def post(
         self, path: str, body: bytes, headers: dict[str, str] | None = None
     ) -> tuple[int, str]:
         """POST to Rasa; returns (status, body text)."""
         req = urllib.request.Request(f"{self.base}{path}", data=body, headers=headers or {})
+        return self.open(req)
+
+    def open(self, req: urllib.request.Request) -> tuple[int, str]:
+        """Send ``req``; returns (status, body text), also for 4xx/5xx."""
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
                 return resp.status, resp.read().decode()
@@ -71,6 +86,18 @@ class Stack:
                 "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)
             ).fetchall()
         return [(t, json.loads(d)) for t, d in rows]
+
+    def rest(
+        self, body: object, ip: str | None = None, token: str | None = REST_TOKEN
+    ) -> tuple[int, str]:
+        """POST ``body`` (JSON unless bytes) to the REST channel from client address ``ip``."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if ip is not None:
+            headers["X-Forwarded-For"] = ip
+        return self.post("/webhooks/rest/webhook", data, headers)
 
     def rows_containing(self, needle: str) -> int:
         """How many tracker-store rows mention ``needle`` in their sender id or data."""
@@ -103,10 +130,21 @@ def stack(
     credentials = tmp / "credentials.yml"
     credentials.write_text(
         f"""
+bot.channels.rest.ValidatingRestInput:
+  require_token: true
+  token: "{REST_TOKEN}"
+  rate_limit: "{REST_RATE}/min"
+bot.channels.socketio.WidgetSocketIOInput:
+  user_message_evt: user_uttered
+  bot_message_evt: bot_uttered
+  session_persistence: true
+  rate_limit: "{SOCKET_RATE}/min"
+  connect_rate_limit: "{CONNECT_RATE}/min"
 bot.channels.telegram.TelegramInput:
   access_token: "{TELEGRAM_TOKEN}"
   secret_token: "{TELEGRAM_SECRET}"
   api_base_url: "{telegram.base_url}"
+  rate_limit: "{TELEGRAM_RATE}/min"
 bot.channels.messenger.FacebookInput:
   page_access_token: "{PAGE_TOKEN}"
   app_secret: "{MESSENGER_SECRET}"
@@ -131,10 +169,11 @@ bot.channels.whatsapp_cloud.WhatsAppCloudInput:
         action_server,
         tmp,
         str(credentials),
-        port=port,
-        store="SQL",
+        port=port,  # the redacting tracker store of endpoints.yml, as deployed
         WEGWEISER_PSEUDONYM_KEY=PSEUDONYM_KEY,
+        WEGWEISER_SESSION_KEY="test-session-key",
+        SANIC_PROXIES_COUNT="1",
     )
-    yield Stack(base, db, telegram, graph, twilio)
+    yield Stack(base, db, telegram, graph, twilio, tmp / "rasa.log")
     stop(proc)
     fakes.stop()

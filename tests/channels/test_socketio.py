@@ -10,67 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import socketio
 
+from tests.channels.sockets import REPLY_TIMEOUT, Client, bot_events
 from tests.helpers import texts
 from tests.stack import Stack, essen_jobcenter_phones
 from tools.processes import start_rasa, stop
-
-REPLY_TIMEOUT = 60  # seconds; the machine is shared and slow
-
-
-class Client:
-    """One browser-like socket.io connection."""
-
-    def __init__(self, url: str, origin: str | None = None) -> None:
-        self.url = url
-        self.origin = origin
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.replies: list[dict[str, Any]] = []
-        self.confirmed: asyncio.Queue[str] = asyncio.Queue()
-        self.sio.on("session_confirm", self.confirmed.put)
-        self.sio.on("bot_uttered", self._reply)
-
-    async def _reply(self, message: dict[str, Any]) -> None:
-        self.replies.append(message)
-
-    async def __aenter__(self) -> Client:
-        headers = {"Origin": self.origin} if self.origin else {}
-        await self.sio.connect(self.url, transports=["polling"], headers=headers)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.sio.disconnect()
-
-    async def session(self, session_id: str | None) -> str:
-        await self.sio.emit("session_request", {"session_id": session_id})
-        return await asyncio.wait_for(self.confirmed.get(), 20)
-
-    async def say(self, session_id: str, text: str, **metadata: str) -> None:
-        await self.sio.emit(
-            "user_uttered", {"message": text, "session_id": session_id, "metadata": metadata}
-        )
-
-    async def wait_for(self, count: int, timeout: float = REPLY_TIMEOUT) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.replies) < count and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        return self.replies
-
-
-def bot_events(db: Path, sender: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(
-            "SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'bot'", (sender,)
-        ).fetchone()[0]
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +55,8 @@ async def test_stock_channel_loses_the_reply(stock_rasa):
 
 
 async def test_our_channel_delivers_the_reply(widget_stack: Stack):
-    session = uuid.uuid4().hex
     async with Client(widget_stack.rasa_url) as client:
-        assert await client.session(session) == session
+        session = await client.session(None)
         await client.say(session, "/greet", language="en")
         replies = await client.wait_for(1)
     assert replies, "no bot_uttered arrived"
@@ -116,9 +66,8 @@ async def test_our_channel_delivers_the_reply(widget_stack: Stack):
 
 async def test_replies_say_their_language_when_the_user_switches_by_typing(widget_stack: Stack):
     """A German browser, then an Arabic question: the replies are tagged Arabic."""
-    session = uuid.uuid4().hex
     async with Client(widget_stack.rasa_url) as client:
-        await client.session(session)
+        session = await client.session(None)
         await client.say(session, "/greet", language="de")
         greeting = list(await client.wait_for(1))
         assert [r.get("language") for r in greeting] == ["de"]
@@ -132,7 +81,9 @@ async def test_replies_say_their_language_when_the_user_switches_by_typing(widge
 async def test_server_makes_a_session_id_when_none_is_given(widget_stack: Stack):
     async with Client(widget_stack.rasa_url) as client:
         session = await client.session(None)
-        assert len(session) == 32
+        nonce, _, signature = session.partition(".")
+        assert len(nonce) == 32 and len(signature) == 32
+        assert await client.session(session) == session  # a signed id continues
         await client.say(session, "/greet", language="de")
         replies = await client.wait_for(1)
     assert replies and replies[0]["text"] in texts("de", "utter_greet")
@@ -140,10 +91,9 @@ async def test_server_makes_a_session_id_when_none_is_given(widget_stack: Stack)
 
 async def test_contact_card_arrives_whole_with_its_text(widget_stack: Stack):
     """Rasa's stock output crashes on custom JSON; ours sends card and text in one event."""
-    session = uuid.uuid4().hex
     entities = json.dumps({"office_type": "jobcenter", "city": "Essen"})
     async with Client(widget_stack.rasa_url) as client:
-        await client.session(session)
+        session = await client.session(None)
         await client.say(session, f"/find_office{entities}", language="ar")
         replies = await client.wait_for(1)
     cards = [r for r in replies if (r.get("custom") or {}).get("type") == "office_card"]
@@ -165,12 +115,11 @@ async def test_origin_check(widget_stack: Stack):
 
 async def test_new_session_leaves_the_old_conversation(widget_stack: Stack):
     """After "new conversation", replies in the old conversation no longer reach this socket."""
-    old = uuid.uuid4().hex
     async with Client(widget_stack.rasa_url) as switcher, Client(widget_stack.rasa_url) as other:
-        await switcher.session(old)
+        old = await switcher.session(None)
         new = await switcher.session(None)
         assert new != old
-        await other.session(old)
+        assert await other.session(old) == old  # e.g. a second tab of the same browser
         await other.say(old, "/greet", language="en")
         assert await other.wait_for(1)
         await switcher.say(new, "/greet", language="fr")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 import urllib.parse
 import uuid
 
 import pytest
 
+from bot.channels.whatsapp_twilio import MAX_FIELDS
 from bot.responses import language_file
 from tests.channels.conftest import TWILIO_NUMBER, TWILIO_SID, TWILIO_TOKEN, alias
 from tests.channels.fakes import twilio_signature
@@ -139,4 +142,57 @@ def test_missing_fields_get_400(stack):
 
 
 def test_oversized_body_gets_413(stack):
+    assert send(stack, form(new_number(), "x" * (16 * 1024)))[0] == 413
     assert send(stack, form(new_number(), "x" * (1024 * 1024)))[0] == 413
+
+
+def test_too_many_fields_get_400_even_when_signed(stack):
+    params = form(new_number(), "/greet", **{f"Extra{i}": "" for i in range(MAX_FIELDS)})
+    assert len(urllib.parse.urlencode(params)) < 16 * 1024
+    assert send(stack, params)[0] == 400
+
+
+def hostile_body() -> bytes:
+    """Just under the size cap, as many fields as allowed, a wrong signature."""
+    fields = {f"k{i}": "v" * 60 for i in range(MAX_FIELDS - 1)}
+    return urllib.parse.urlencode(fields).encode()[: 16 * 1024 - 1]
+
+
+def test_hostile_posts_do_not_stall_the_event_loop(stack):
+    """Health checks stay fast while signed-looking junk arrives in parallel."""
+    body = hostile_body()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": "bm90IHRoZSByaWdodCBzaWduYXR1cmU=",
+    }
+    stop = threading.Event()
+    statuses: list[int] = []
+
+    def flood() -> None:
+        # An address of its own, so that the other tests' bucket (127.0.0.1) stays full.
+        own = {**headers, "X-Forwarded-For": f"203.0.113.{random.randint(1, 254)}"}
+        while not stop.is_set():
+            statuses.append(stack.post(WEBHOOK, body, own)[0])
+
+    def health_latency() -> float:
+        started = time.perf_counter()
+        assert stack.get("/webhooks/twilio/")[0] == 200
+        return time.perf_counter() - started
+
+    idle = sorted(health_latency() for _ in range(20))
+    workers = [threading.Thread(target=flood) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    try:
+        time.sleep(0.5)
+        busy = sorted(health_latency() for _ in range(40))
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+    print(
+        f"twilio flood: {len(statuses)} hostile posts; health p50 idle {idle[10] * 1000:.1f} ms, "
+        f"busy {busy[20] * 1000:.1f} ms, max busy {busy[-1] * 1000:.1f} ms"
+    )
+    assert set(statuses) <= {403, 429} and statuses
+    assert busy[-1] < 0.5, busy
