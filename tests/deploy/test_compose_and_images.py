@@ -110,7 +110,13 @@ def test_compose_builds_existing_targets_and_mounts_existing_files(compose) -> N
 def test_every_secret_file_is_created_and_loaded(compose) -> None:
     command = " ".join(compose["services"]["secrets-init"]["command"])
     created = {spec.split(":")[0] for spec in command.split("&&")[0].split()[5:]}
-    assert created == {"rasa_auth_token", "pseudonym_key", "console_secret_key", "db_password"}
+    assert created == {
+        "rasa_auth_token",
+        "pseudonym_key",
+        "session_key",
+        "console_secret_key",
+        "db_password",
+    }
     for name, service in compose["services"].items():
         for key, value in env_of(service).items():
             if not key.endswith("_FILE"):

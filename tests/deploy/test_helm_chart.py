@@ -149,7 +149,7 @@ def test_rasa_probes_mean_model_loaded_and_stores_reachable(rendered) -> None:
 def test_chart_channels_and_endpoints_match_the_repository(rendered) -> None:
     """The ConfigMap's credentials/endpoints are copies: they must not drift."""
     config = find(rendered["defaults"], "ConfigMap", "wg-wegweiser-config")["data"]
-    repo_channels = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text())
+    repo_channels = yaml.safe_load((PROJECT_ROOT / "credentials.production.yml").read_text())
     assert yaml.safe_load(config["credentials.yml"]) == repo_channels
     repo = yaml.safe_load((PROJECT_ROOT / "endpoints.production.yml").read_text())
     chart = yaml.safe_load(config["endpoints.yml"])

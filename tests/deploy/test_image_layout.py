@@ -33,7 +33,14 @@ from tools.processes import BIN, MODEL, free_port, start, stop
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 COMPOSE = yaml.safe_load((PROJECT_ROOT / "deploy" / "compose.yml").read_text())
-SECRETS = ["rasa_auth_token", "pseudonym_key", "console_secret_key", "db_password:0444"]
+REST_TOKEN = "image-test-rest-token"
+SECRETS = [
+    "rasa_auth_token",
+    "pseudonym_key",
+    "session_key",
+    "console_secret_key",
+    "db_password:0444",
+]
 
 # Inside the namespace: everything read-only, then a tmpfs as the only writable place.
 READ_ONLY = (
@@ -207,6 +214,7 @@ def services(layout: Layout) -> Iterator[Services]:
                 rasa_argv,
                 f"http://127.0.0.1:{rasa_port}/health/ready",
                 ACTION_ENDPOINT_URL=action_url,
+                WEGWEISER_REST_TOKEN=REST_TOKEN,
             )
         )
         procs.append(
@@ -240,7 +248,8 @@ def test_rasa_ready_and_answers_with_directory_data(services: Services) -> None:
         data=json.dumps(
             {"sender": "image-" + uuid.uuid4().hex[:8], "message": "Wo ist das Jobcenter in Essen?"}
         ).encode(),
-        headers={"Content-Type": "application/json"},
+        # credentials.production.yml: REST only with a bearer token
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {REST_TOKEN}"},
     )
     with urllib.request.urlopen(req, timeout=60) as resp:
         replies = " ".join(m.get("text", "") for m in json.loads(resp.read()))
