@@ -34,9 +34,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.webhook import (
+    GraphOutput,
+    GraphRequest,
     MetaWebhookInput,
     NewMessageHandler,
-    WebhookOutput,
     numbered_list,
     require,
     setting,
@@ -54,7 +55,7 @@ def short_title(title: str, limit: int) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-class FacebookOutput(WebhookOutput):
+class FacebookOutput(GraphOutput):
     """Sends replies with the Send API (POST /{version}/me/messages)."""
 
     channel: FacebookInput
@@ -64,15 +65,10 @@ class FacebookOutput(WebhookOutput):
         """Output channel name, used by channel-specific response variations."""
         return "facebook"
 
-    async def _send(self, alias: str, message: Dict[str, Any]) -> None:
-        psid = self.recipient(alias)
-        if psid is None:
-            return
-        await self.post(
-            f"{self.channel.api_base_url}/{self.channel.api_version}/me/messages",
-            json={"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message},
-            headers={"Authorization": f"Bearer {self.channel.page_access_token}"},
-        )
+    def graph_request(self, platform_id: str, message: Dict[str, Any]) -> GraphRequest:
+        """Send API: POST me/messages."""
+        body = {"recipient": {"id": platform_id}, "messaging_type": "RESPONSE", "message": message}
+        return "me/messages", body
 
     async def _send_text(
         self, alias: str, text: str, quick_replies: List[Dict[str, Any]] | None = None
@@ -144,7 +140,7 @@ class FacebookInput(MetaWebhookInput):
         **options: Any,
     ) -> None:
         """``options``: api_base_url, api_version, max_body_bytes, rate_limit (see the base)."""
-        self.page_access_token = page_access_token
+        self.page_access_token = self.graph_token = page_access_token
         enabled = bool(page_access_token and app_secret and verify_token)
         super().__init__(enabled, app_secret, verify_token, **options)
 

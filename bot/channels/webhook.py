@@ -33,7 +33,7 @@ import secrets
 import time
 import unicodedata
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -425,6 +425,32 @@ class WebhookInput(InputChannel):
         self.in_background(reply(), "a non-text message")
 
 
+#: A Graph API call: the path after the version, and the JSON body.
+GraphRequest = Tuple[str, Dict[str, Any]]
+
+
+class GraphOutput(WebhookOutput):
+    """Output base of Meta's platforms: each message is one Graph API call for one user."""
+
+    channel: MetaWebhookInput
+
+    def graph_request(self, platform_id: str, message: Dict[str, Any]) -> GraphRequest:
+        """The call that sends ``message`` to the user ``platform_id``."""
+        raise NotImplementedError
+
+    async def _send(self, alias: str, message: Dict[str, Any]) -> None:
+        platform_id = self.recipient(alias)
+        if platform_id is None:
+            return
+        path, body = self.graph_request(platform_id, message)
+        channel = self.channel
+        await self.post(
+            f"{channel.api_base_url}/{channel.api_version}/{path}",
+            json=body,
+            headers={"Authorization": f"Bearer {channel.graph_token}"},
+        )
+
+
 class MetaWebhookInput(WebhookInput):
     """Meta's webhook protocol, shared by Messenger and the WhatsApp Cloud API.
 
@@ -436,6 +462,8 @@ class MetaWebhookInput(WebhookInput):
 
     #: Prefix of the channel's environment variables (``MESSENGER``, ``WHATSAPP``).
     env_prefix = ""
+    #: The access token for the Graph API (set by the subclass).
+    graph_token: str | None = None
 
     def __init__(
         self,

@@ -32,9 +32,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.webhook import (
+    GraphOutput,
+    GraphRequest,
     MetaWebhookInput,
     NewMessageHandler,
-    WebhookOutput,
     numbered_list,
     require,
     setting,
@@ -60,7 +61,7 @@ def fits_reply_buttons(text: str, buttons: List[Dict[str, Any]]) -> bool:
     )
 
 
-class WhatsAppCloudOutput(WebhookOutput):
+class WhatsAppCloudOutput(GraphOutput):
     """Sends replies with POST /{version}/{phone_number_id}/messages."""
 
     channel: WhatsAppCloudInput
@@ -70,21 +71,15 @@ class WhatsAppCloudOutput(WebhookOutput):
         """Output channel name, used by channel-specific response variations."""
         return "whatsapp"
 
-    async def _send(self, alias: str, message: Dict[str, Any]) -> None:
-        wa_id = self.recipient(alias)
-        if wa_id is None:
-            return
-        channel = self.channel
-        await self.post(
-            f"{channel.api_base_url}/{channel.api_version}/{channel.phone_number_id}/messages",
-            json={
-                "messaging_product": "whatsapp",
-                "recipient_type": "individual",
-                "to": wa_id,
-                **message,
-            },
-            headers={"Authorization": f"Bearer {channel.access_token}"},
-        )
+    def graph_request(self, platform_id: str, message: Dict[str, Any]) -> GraphRequest:
+        """Cloud API: POST {phone_number_id}/messages."""
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": platform_id,
+            **message,
+        }
+        return f"{self.channel.phone_number_id}/messages", body
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text, in parts of at most 4096 characters."""
@@ -156,7 +151,7 @@ class WhatsAppCloudInput(MetaWebhookInput):
         **options: Any,
     ) -> None:
         """``options``: api_base_url, api_version, max_body_bytes, rate_limit (see the base)."""
-        self.access_token = access_token
+        self.access_token = self.graph_token = access_token
         self.phone_number_id = phone_number_id
         enabled = bool(access_token and app_secret and verify_token and phone_number_id)
         super().__init__(enabled, app_secret, verify_token, **options)
