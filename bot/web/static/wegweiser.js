@@ -508,6 +508,13 @@
       flush();
     });
     socket.on("bot_uttered", onBot);
+    // The server drops events of a socket that sends too fast (bot/channels/socketio.py):
+    // say so instead of leaving the typing indicator running.
+    socket.on("slow_down", function () {
+      typing(false);
+      addEntry({ from: "note", key: "slow_down" });
+      announce(t("slow_down"));
+    });
     socket.on("disconnect", function (reason) {
       ready = false;
       typing(false);
