@@ -196,12 +196,20 @@ def main_script(text: str, min_own: int = 3) -> str | None:
     Usually the script of most letters; but Arabic or Cyrillic words (``min_own``
     letters or more) outweigh Latin ones, because migrants write German terms in
     Latin letters inside their own language: "шукаю Berufssprachkurs у Дортмунді".
+    Only one such script does: a message mixing Arabic and Cyrillic words ("Hallo
+    مرحبا привет") says nothing about either, and the majority decides.
     """
     scripts = Counter(script_of(c) for c in text if c.isalpha())
-    own = [(n, script) for script, n in scripts.items() if script in OWN_SCRIPTS and n >= min_own]
-    if own:
-        return max(own)[1]
+    own = own_scripts(text, min_own)
+    if len(own) == 1:
+        return own[0]
     return scripts.most_common(1)[0][0] if scripts else None
+
+
+def own_scripts(text: str, min_own: int = 3) -> list[str]:
+    """The Arabic/Cyrillic scripts with at least ``min_own`` letters in ``text``."""
+    scripts = Counter(script_of(c) for c in text if c.isalpha())
+    return [script for script, n in scripts.items() if script in OWN_SCRIPTS and n >= min_own]
 
 
 def langdetect_probabilities(text: str) -> dict[str, float]:
@@ -248,6 +256,8 @@ class LanguageIdentifier:
         letters = [c for c in evidence if c.isalpha()]
         if len(letters) < self.min_letters:
             return None
+        if len(own_scripts(evidence, self.min_letters)) > 1:
+            return None  # Arabic and Cyrillic words together: no language to pick
         script = main_script(evidence, self.min_letters)
         if script is None:  # too few letters of one script to say
             return None
