@@ -81,7 +81,9 @@ class LanguageDetector(GraphComponent):
     @staticmethod
     def required_packages() -> List[str]:
         """Packages this component imports."""
-        return ["langdetect", "sklearn", "lingua"]
+        # Not "lingua": Rasa fingerprints these by distribution name, and lingua's
+        # (lingua-language-detector) differs from its module name; it is imported below.
+        return ["langdetect", "sklearn"]
 
     def __init__(
         self,
