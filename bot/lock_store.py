@@ -93,7 +93,7 @@ class AtomicRedisLockStore(LockStore):
         use_ssl: bool = False,
         key_prefix: str | None = None,
         ttl_seconds: float = DEFAULT_TTL_SECONDS,
-        socket_timeout: float = 10.0,
+        socket_timeout: float = 2.0,
     ) -> None:
         """Read the settings from ``endpoint_config`` (how Rasa creates custom stores) or kwargs."""
         if endpoint_config is not None:

@@ -351,13 +351,19 @@ class Cluster:
         self.warm_up(replica)
 
     def start_actions(self) -> None:
-        """The real action server on its fixed address (restartable on the same port)."""
+        """The real action server on its fixed address (restartable on the same port).
+
+        A restarted one is warmed up through a running replica (see :meth:`warm_up`).
+        """
         self.actions = start(
             [*ACTION_SERVER, "--port", str(self.actions_port)],
             f"http://{ACTIONS_ADDRESS}:{self.actions_port}/health",
             self.tmp / "actions.log",
             env=server_env(SANIC_HOST=ACTIONS_ADDRESS),
         )
+        running = [r for r in self.replicas if r.proc is not None and r.proc.poll() is None]
+        if running:
+            self.warm_up(running[0])
 
     def stop_actions(self) -> None:
         """Stop the action server (it is down until :meth:`start_actions`)."""

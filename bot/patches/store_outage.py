@@ -94,6 +94,6 @@ ORIGINALS: dict[str, Any] = {
 
 def install() -> None:
     """Replace FailSafeTrackerStore's fallbacks (idempotent)."""
-    FailSafeTrackerStore.retrieve = retrieve  # type: ignore[method-assign]
-    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker  # type: ignore[method-assign]
-    FailSafeTrackerStore.save = save  # type: ignore[method-assign]
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
