@@ -67,6 +67,8 @@ def latency_summary(turns: list[Turn]) -> dict:
     return {
         "turns": len(turns),
         "errors": sum(not t.ok for t in turns),
+        # Answered, but with the technical-problem reply (custom action over its time limit).
+        "apologies": sum(t.ok and t.apologised for t in turns),
         "p50_s": round(percentile(seconds, 0.50), 3),
         "p95_s": round(percentile(seconds, 0.95), 3),
         "p99_s": round(percentile(seconds, 0.99), 3),
@@ -168,16 +170,19 @@ def markdown(result: dict) -> str:
         f"Run {result['date']} on {result['machine']} ({result['cores']} cores, shared).",
         f"Command: `{result['command']}`.",
         "",
-        "| phase | conversations | turns | errors | p50 s | p95 s | p99 s | turns/s | replicas |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| phase | conversations | turns | errors | apologies | p50 s | p95 s | p99 s | turns/s "
+        "| turns per replica |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         f"| burst | {b['conversations']} x {b['turns_each']} | {b['turns']} | {b['errors']} "
+        f"| {b['apologies']} "
         f"| {b['p50_s']} | {b['p95_s']} | {b['p99_s']} | {b['turns_per_second']} "
         f"| {', '.join(f'{v}' for v in b['by_replica'].values())} |",
     ]
     if s:
         lines.append(
             f"| soak {s['minutes']} min | {s['conversations_at_once']} at a time x "
-            f"{s['turns_each']} | {s['turns']} | {s['errors']} | {s['p50_s']} | {s['p95_s']} "
+            f"{s['turns_each']} | {s['turns']} | {s['errors']} | {s['apologies']} "
+            f"| {s['p50_s']} | {s['p95_s']} "
             f"| {s['p99_s']} | {s['turns_per_second']} "
             f"| {', '.join(f'{v}' for v in s['by_replica'].values())} |"
         )

@@ -17,6 +17,7 @@ each stored ``user`` event to the message that was sent:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import re
@@ -62,6 +63,24 @@ class Turn:
     def ok(self) -> bool:
         """Answered 200 with at least one non-empty reply."""
         return self.status == 200 and any(r.strip() for r in self.replies)
+
+    @property
+    def apologised(self) -> bool:
+        """Answered with the technical-problem reply (a custom action failed or was slow)."""
+        return any(r.startswith(apology_openings()) for r in self.replies)
+
+
+@functools.lru_cache(maxsize=1)
+def apology_openings() -> tuple[str, ...]:
+    """How ``utter_technical_problem`` begins in each language (up to its first number)."""
+    from bot.languages import SUPPORTED
+    from bot.responses import language_file
+
+    openings = []
+    for code in SUPPORTED:
+        for variant in language_file(code)["responses"]["utter_technical_problem"]:
+            openings.append(variant["text"].split("{", 1)[0][:40])
+    return tuple(openings)
 
 
 async def send(

@@ -5,9 +5,13 @@ breaks the schema, or a call hanging for up to its 300 s timeout) and carries on
 action's events dropped: the person sees nothing at all. Here the call is bounded by
 ``$WEGWEISER_ACTION_TIMEOUT`` seconds (default 1.5, so the reply comes within 2 s) and any
 failure becomes ``utter_technical_problem`` in the conversation's language, with the
-nationwide numbers from the office directory. Nothing of the failed action is stored, so
-no turn is half-written; the next message goes to the action server again, which
-continues the conversation normally once it is back.
+nationwide numbers from the office directory. The limit is per *turn*, not per action:
+one turn may run several custom actions (``action_resolve_language`` then
+``action_find_office``), and with a hanging action server each would wait its own
+1.5 s. After the first failure, the turn's remaining custom actions are skipped, so the
+person gets one apology, not one per action (tests/ops/test_faults.py). Nothing of the
+failed action is stored, so no turn is half-written; the next message goes to the action
+server again, which continues the conversation normally once it is back.
 
 A form's validation rejection (HTTP 400, ``ActionExecutionRejection``) is part of normal
 dialogue and passes through unchanged.
@@ -18,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
@@ -41,6 +47,11 @@ NUMBERS = {"ba_phone": "de-ba-servicenummer", "phone_115": "de-behoerdennummer-1
 
 RunType = Callable[..., Coroutine[Any, Any, list[Event]]]
 ORIGINAL_RUN: RunType = RemoteAction.run
+
+#: Per conversation: (the turn's user message id, its deadline, whether an action failed).
+#: Only the latest turn of each conversation is kept, and at most TURNS_KEPT of them.
+_turns: OrderedDict[str, tuple[str, float, bool]] = OrderedDict()
+TURNS_KEPT = 10_000
 
 
 def timeout() -> float:
@@ -72,6 +83,24 @@ async def kind_reply(
     return [create_bot_utterance(message)] if message else []
 
 
+def turn_state(tracker: DialogueStateTracker) -> tuple[str, float, bool]:
+    """The current turn's (key, deadline, failed); the clock starts at its first custom action."""
+    latest = tracker.latest_message
+    key = f"{latest.message_id}/{latest.timestamp}" if latest is not None else ""
+    state = _turns.get(tracker.sender_id)
+    if state is None or state[0] != key:
+        state = (key, time.monotonic() + timeout(), False)
+        _remember(tracker.sender_id, state)
+    return state
+
+
+def _remember(sender_id: str, state: tuple[str, float, bool]) -> None:
+    _turns[sender_id] = state
+    _turns.move_to_end(sender_id)
+    while len(_turns) > TURNS_KEPT:
+        _turns.popitem(last=False)
+
+
 async def run_or_apologise(
     self: RemoteAction,
     output_channel: OutputChannel,
@@ -79,14 +108,20 @@ async def run_or_apologise(
     tracker: DialogueStateTracker,
     domain: Domain,
 ) -> list[Event]:
-    """``RemoteAction.run`` with a time limit and a kind reply on failure."""
+    """``RemoteAction.run`` within the turn's time limit, with one kind reply on failure."""
+    key, deadline, failed = turn_state(tracker)
+    if failed:
+        logger.warning("custom action %s skipped: this turn already failed", self.name())
+        return []
     try:
         return await asyncio.wait_for(
-            ORIGINAL_RUN(self, output_channel, nlg, tracker, domain), timeout()
+            ORIGINAL_RUN(self, output_channel, nlg, tracker, domain),
+            max(deadline - time.monotonic(), 0.05),
         )
     except ActionExecutionRejection:
         raise
     except Exception as error:  # noqa: BLE001 - whatever broke, the person gets an answer
+        _remember(tracker.sender_id, (key, deadline, True))
         logger.error(
             "custom action %s failed (%s); replied with %s",
             self.name(),

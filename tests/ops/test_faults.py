@@ -40,9 +40,9 @@ REDIS_START = [
 
 
 def kind_reply(turn: Turn) -> bool:
-    """The technical-problem reply with the nationwide numbers."""
+    """One technical-problem reply with the nationwide numbers (one, not one per action)."""
     text = "\n".join(turn.replies)
-    return all(number in text for number in numbers().values())
+    return len(turn.replies) == 1 and all(number in text for number in numbers().values())
 
 
 def office_answer(turn: Turn) -> bool:
