@@ -8,8 +8,10 @@ failure becomes ``utter_technical_problem`` in the conversation's language, with
 nationwide numbers from the office directory. The limit is per *turn*, not per action:
 one turn may run several custom actions (``action_resolve_language`` then
 ``action_find_office``), and with a hanging action server each would wait its own
-1.5 s. After the first failure, the turn's remaining custom actions are skipped, so the
-person gets one apology, not one per action (tests/ops/test_faults.py). Nothing of the
+1.5 s. After the first failure, the turn's remaining custom actions are skipped, and the
+person gets one apology, not one per action (tests/ops/test_faults.py). A custom slot
+mapping (``action_resolve_language``) cannot apologise: Rasa keeps only its SlotSet
+events, so the next custom action whose messages are shown does. Nothing of the
 failed action is stored, so no turn is half-written; the next message goes to the action
 server again, which continues the conversation normally once it is back.
 
@@ -24,6 +26,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Coroutine
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
@@ -48,9 +51,19 @@ NUMBERS = {"ba_phone": "de-ba-servicenummer", "phone_115": "de-behoerdennummer-1
 RunType = Callable[..., Coroutine[Any, Any, list[Event]]]
 ORIGINAL_RUN: RunType = RemoteAction.run
 
-#: Per conversation: (the turn's user message id, its deadline, whether an action failed).
-#: Only the latest turn of each conversation is kept, and at most TURNS_KEPT of them.
-_turns: OrderedDict[str, tuple[str, float, bool]] = OrderedDict()
+
+@dataclass
+class Turn:
+    """What the custom actions of one turn have done so far."""
+
+    key: str  # the user message's id and time
+    deadline: float  # time.monotonic() by which the turn's custom actions must be done
+    failed: bool = False  # a custom action failed or ran out of time
+    apologised: bool = False  # a kind reply went out in this turn
+
+
+#: The latest turn of each conversation, for at most TURNS_KEPT conversations.
+_turns: OrderedDict[str, Turn] = OrderedDict()
 TURNS_KEPT = 10_000
 
 
@@ -83,22 +96,31 @@ async def kind_reply(
     return [create_bot_utterance(message)] if message else []
 
 
-def turn_state(tracker: DialogueStateTracker) -> tuple[str, float, bool]:
-    """The current turn's (key, deadline, failed); the clock starts at its first custom action."""
+def current_turn(tracker: DialogueStateTracker) -> Turn:
+    """The conversation's current turn; its clock starts at its first custom action."""
     latest = tracker.latest_message
     key = f"{latest.message_id}/{latest.timestamp}" if latest is not None else ""
-    state = _turns.get(tracker.sender_id)
-    if state is None or state[0] != key:
-        state = (key, time.monotonic() + timeout(), False)
-        _remember(tracker.sender_id, state)
-    return state
+    turn = _turns.get(tracker.sender_id)
+    if turn is None or turn.key != key:
+        turn = Turn(key, time.monotonic() + timeout())
+        _turns[tracker.sender_id] = turn
+        while len(_turns) > TURNS_KEPT:
+            _turns.popitem(last=False)
+    _turns.move_to_end(tracker.sender_id)
+    return turn
 
 
-def _remember(sender_id: str, state: tuple[str, float, bool]) -> None:
-    _turns[sender_id] = state
-    _turns.move_to_end(sender_id)
-    while len(_turns) > TURNS_KEPT:
-        _turns.popitem(last=False)
+def fills_slots_only(action: RemoteAction, domain: Domain) -> bool:
+    """Whether ``action`` is a custom slot mapping (its messages are never shown).
+
+    Rasa runs those inside ``action_extract_slots`` and keeps only their SlotSet
+    events, so a kind reply from them would be dropped silently.
+    """
+    return any(
+        mapping.get("type") == "custom" and mapping.get("action") == action.name()
+        for slot in domain.slots
+        for mapping in slot.mappings
+    )
 
 
 async def run_or_apologise(
@@ -108,27 +130,32 @@ async def run_or_apologise(
     tracker: DialogueStateTracker,
     domain: Domain,
 ) -> list[Event]:
-    """``RemoteAction.run`` within the turn's time limit, with one kind reply on failure."""
-    key, deadline, failed = turn_state(tracker)
-    if failed:
+    """``RemoteAction.run`` within the turn's time limit, with one kind reply on failure.
+
+    After a failure the turn's further custom actions do not call the action server
+    again (that would wait out the limit once more); the first of them whose messages
+    are shown gives the kind reply, if none was given yet.
+    """
+    turn = current_turn(tracker)
+    silent = fills_slots_only(self, domain)
+    if turn.failed:
         logger.warning("custom action %s skipped: this turn already failed", self.name())
+    else:
+        try:
+            return await asyncio.wait_for(
+                ORIGINAL_RUN(self, output_channel, nlg, tracker, domain),
+                max(turn.deadline - time.monotonic(), 0.05),
+            )
+        except ActionExecutionRejection:
+            raise
+        except Exception as error:  # noqa: BLE001 - whatever broke, the person gets an answer
+            turn.failed = True
+            logger.error("custom action %s failed (%s)", self.name(), type(error).__name__)
+    if silent or turn.apologised:
         return []
-    try:
-        return await asyncio.wait_for(
-            ORIGINAL_RUN(self, output_channel, nlg, tracker, domain),
-            max(deadline - time.monotonic(), 0.05),
-        )
-    except ActionExecutionRejection:
-        raise
-    except Exception as error:  # noqa: BLE001 - whatever broke, the person gets an answer
-        _remember(tracker.sender_id, (key, deadline, True))
-        logger.error(
-            "custom action %s failed (%s); replied with %s",
-            self.name(),
-            type(error).__name__,
-            RESPONSE,
-        )
-        return await kind_reply(nlg, tracker, output_channel)
+    turn.apologised = True
+    logger.error("replied with %s", RESPONSE)
+    return await kind_reply(nlg, tracker, output_channel)
 
 
 def install() -> None:

@@ -96,10 +96,13 @@ def test_widget_page_and_socketio_work_through_nginx_on_both_replicas(cluster: C
     # The web service, behind nginx, points the widget at nginx (not at a replica).
     assert resp.status == 200 and f'data-server="{cluster.proxy_url}"' in page
 
+    async def handshake(address: str) -> None:
+        async with WidgetClient(cluster.proxy_url, address) as client:
+            await client.session()
+
     async def handshakes() -> None:
-        for address in CLIENT_ADDRESSES:
-            async with WidgetClient(cluster.proxy_url, address) as client:
-                await client.session()
+        # At once: a long-polling client's disconnect waits for its pending poll to end.
+        await asyncio.gather(*(handshake(a) for a in CLIENT_ADDRESSES))
 
     asyncio.run(handshakes())
     served: dict[str, set[str]] = {}

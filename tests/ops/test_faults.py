@@ -59,6 +59,7 @@ def test_action_server_down_gives_a_kind_reply_fast_then_recovers(cluster: Clust
             turn = say(cluster.proxy_url, sender, QUESTION)
             assert turn.status == 200 and turn.seconds < 2.0, turn
             assert kind_reply(turn), turn.replies
+            print(f"action server down: kind reply in {turn.seconds:.2f} s")
     finally:
         cluster.start_actions()
     for _ in range(2):
@@ -72,6 +73,7 @@ def test_action_server_slow_gives_a_kind_reply_within_2s_then_recovers(cluster: 
         turn = say(cluster.proxy_url, sender, QUESTION)
         assert turn.status == 200 and turn.seconds < 2.0, turn
         assert kind_reply(turn), turn.replies
+        print(f"action server frozen: kind reply in {turn.seconds:.2f} s")
     finally:
         cluster.resume_actions()
     assert office_answer(say(cluster.proxy_url, sender, QUESTION))
@@ -89,6 +91,7 @@ def test_replica_killed_mid_conversation_the_other_continues_it(cluster: Cluster
             next(r.upstream for r in cluster.replicas if r is not victim)
         ), second
         assert office_answer(second), second.replies  # the office type survived the crash
+        print(f"replica killed: next turn answered by the other in {second.seconds:.2f} s")
         for _ in range(3):  # nginx keeps routing around the dead replica: no errors
             assert say(cluster.proxy_url, sender, "Danke").ok
     finally:
@@ -174,7 +177,7 @@ def test_postgres_restart_turns_wait_or_fail_kindly_and_recover(cluster: Cluster
         )
     print(
         f"PostgreSQL restart took {took:.1f} s; {len(turns)} turns, "
-        f"{sum(t.ok for t in turns)} answered"
+        f"{sum(t.ok for t in turns)} answered, slowest {max(t.seconds for t in turns):.1f} s"
     )
     check_outage(cluster, sent, turns)
 
@@ -192,7 +195,10 @@ def test_redis_restart_turns_wait_and_recover(cluster: Cluster):
             redis.Redis().ping()
         except redis.RedisError:
             subprocess.run(REDIS_START, capture_output=True, timeout=30)
-    print(f"Redis outage {took:.1f} s; {len(turns)} turns, {sum(t.ok for t in turns)} answered")
+    print(
+        f"Redis outage {took:.1f} s; {len(turns)} turns, {sum(t.ok for t in turns)} answered, "
+        f"slowest {max(t.seconds for t in turns):.1f} s"
+    )
     assert all(t.ok for t in turns), [t for t in turns if not t.ok][:3]  # they waited
     check_outage(cluster, sent, turns)
 
