@@ -6,6 +6,8 @@
 
 1. Burst: ``--conversations`` conversations at once, each ``--turns`` turns (a turn
    waits for its answer, as a person does), all through nginx (round-robin).
+   Between a reply and the next message a conversation pauses ``--think-seconds`` on
+   average (uniform 0..2x; 0 sends back to back, which only measures saturation).
 2. Soak: ``--soak-conversations`` conversations at a time for ``--soak-minutes``; each
    conversation that ends is replaced by a new one. Resident memory of every service
    is sampled every ``--sample-seconds``.
@@ -23,6 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import tempfile
 import time
 import uuid
@@ -42,9 +45,11 @@ MARKDOWN = PROJECT_ROOT / "docs" / "reliability-load.md"
 class Load:
     """Conversations through the proxy, with every turn recorded."""
 
-    def __init__(self, base: str, prefix: str) -> None:
+    def __init__(self, base: str, prefix: str, think_seconds: float = 0.0) -> None:
         self.base = base
         self.prefix = prefix
+        self.think_seconds = think_seconds
+        self.random = random.Random(13)
         self.sent: dict[str, list[list[str]]] = {}
         self.turns: list[Turn] = []
         self.count = 0
@@ -56,6 +61,9 @@ class Load:
         sender = f"{self.prefix}-{index}"
         self.sent[sender] = []
         for turn in range(turns):
+            if turn and self.think_seconds:
+                # A person reads the answer and types: uniform 0..2x the mean.
+                await asyncio.sleep(self.random.uniform(0, 2 * self.think_seconds))
             text = tagged(index, turn)
             self.sent[sender].append([text])
             self.turns.append(await send(session, self.base, sender, text))
@@ -223,19 +231,29 @@ def main() -> None:
     parser.add_argument("--soak-conversations", type=int, default=20)
     parser.add_argument("--soak-turns", type=int, default=10)
     parser.add_argument("--sample-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--think-seconds",
+        type=float,
+        default=2.0,
+        help="mean pause between a reply and the next message (0: back to back)",
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--markdown", type=Path, default=MARKDOWN)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wegweiser-load-") as tmp:
         with Cluster(Path(tmp)) as cluster:
-            load = Load(cluster.proxy_url, f"load-{uuid.uuid4().hex[:6]}")
+            load = Load(cluster.proxy_url, f"load-{uuid.uuid4().hex[:6]}", args.think_seconds)
             memory_start = {k: v // 1024 for k, v in cluster.memory_kib().items()}
             result: dict = {
                 "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "machine": f"{cpu_model()}, {platform.system()} {platform.release()}",
                 "cores": os.cpu_count(),
                 "command": "python -m bench.load "
-                + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v),
+                + " ".join(
+                    f"--{k.replace('_', '-')} {v}"
+                    for k, v in vars(args).items()
+                    if k not in ("json", "markdown")
+                ),
                 "memory_start_mib": memory_start,
             }
             print("burst ...", flush=True)
