@@ -66,7 +66,9 @@ def nginx_config(
     workdir: Path, listen: str, replicas: list[str], web: str, user: str | None = None
 ) -> str:
     """An nginx.conf for the cluster; every path it writes is under ``workdir``."""
-    servers = "\n".join(f"    server {r} max_fails=1 fail_timeout=5s;" for r in replicas)
+    # A replica is skipped for 10 s after 3 failures; with max_fails=1 a single slow answer
+    # under overload took a replica out, and both at once meant "no live upstreams" (502).
+    servers = "\n".join(f"    server {r} max_fails=3 fail_timeout=10s;" for r in replicas)
     user_line = f"user {user};\n" if user else ""
     return f"""\
 {user_line}worker_processes 1;
