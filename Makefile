@@ -64,10 +64,10 @@ test: lint types validate $(MODEL) chromium nginx ## everything CI runs: lint, t
 test-ops: $(MODEL) nginx ## two Rasa replicas behind nginx: routing, lock store, faults, short load (tests/ops)
 	$(BIN)/pytest -m ops tests/ops
 
-bench-load: $(MODEL) nginx ## 200 conversations x 20 turns over two replicas behind nginx, then a soak -> docs/reliability.md
+bench-load: $(MODEL) nginx ## 200 conversations x 20 turns over two replicas behind nginx, then a 30 min soak -> docs/reliability-load.md
 	$(BIN)/python -m bench.load
 
-bench-lock-race: $(MODEL) nginx ## concurrent turns of one conversation on two replicas: Rasa's RedisLockStore vs ours
+bench-lock-race: $(MODEL) nginx ## turns of one conversation on two replicas at once: Rasa's RedisLockStore vs ours -> docs/reliability-lock-race.md
 	$(BIN)/python -m bench.lock_race
 
 fast: $(BIN)/.installed ## inner loop: lint + the tests that need no model and no servers (~2 min)
