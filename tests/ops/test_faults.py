@@ -14,6 +14,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -31,7 +32,9 @@ pytestmark = [pytest.mark.ops, pytest.mark.server]
 
 #: A question answered by a custom action (the office finder).
 QUESTION = "Wo ist das Jobcenter in Essen?"
-PG_RESTART = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"]
+#: The machine's PostgreSQL cluster (Debian: /etc/postgresql/<version>/main).
+PG_VERSION = sorted(p.name for p in Path("/etc/postgresql").iterdir())[-1]
+PG_CTL = ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main"]
 REDIS_START = [
     *("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379"),
     *("--save", "", "--appendonly", "no", "--dir", "/var/lib/redis"),
@@ -164,17 +167,13 @@ def check_outage(cluster: Cluster, sent: dict, turns: list[Turn]) -> None:
 
 def test_postgres_restart_turns_wait_or_fail_kindly_and_recover(cluster: Cluster):
     def restart() -> None:
-        subprocess.run(PG_RESTART, check=True, capture_output=True, timeout=120)
+        subprocess.run([*PG_CTL, "restart"], check=True, capture_output=True, timeout=120)
 
     try:
         sent, turns, took = turns_during(cluster, restart, f"ops-pg-{uuid.uuid4().hex[:6]}")
     finally:
         # Whatever happened, PostgreSQL must be running for everyone else.
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "start"],
-            capture_output=True,
-            timeout=120,
-        )
+        subprocess.run([*PG_CTL, "start"], capture_output=True, timeout=120)
     print(
         f"PostgreSQL restart took {took:.1f} s; {len(turns)} turns, "
         f"{sum(t.ok for t in turns)} answered, slowest {max(t.seconds for t in turns):.1f} s"
