@@ -48,6 +48,8 @@ import redis.asyncio as aioredis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -122,6 +124,10 @@ class AtomicRedisLockStore(LockStore):
             ssl=use_ssl,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
+            # After a Redis restart the pool still holds dead connections: retry on a new
+            # one at once, or a release fails and the lock lingers for its ttl.
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
         )
         # Created lazily: Sanic forks workers after Rasa builds the store, and an asyncio
         # client belongs to the event loop it first runs on.
@@ -147,14 +153,18 @@ class AtomicRedisLockStore(LockStore):
         key = self.key(conversation_id)
         deadline = time.monotonic() + wait_seconds
         pause = POLL_SECONDS
+        uncertain = False  # a SET may have succeeded although its answer was lost
         while True:
             try:
                 if await self.client().set(key, token, nx=True, px=self.ttl_ms):
+                    return token
+                if uncertain and await self.client().get(key) == token.encode():
                     return token
             except REDIS_DOWN as error:
                 # Wait for Redis rather than run the turn unlocked.
                 logger.warning("lock store: Redis unreachable (%s); waiting", type(error).__name__)
                 pause = MAX_POLL_SECONDS * 5
+                uncertain = True
             if time.monotonic() >= deadline:
                 raise LockError(f"Could not acquire lock within {wait_seconds:.0f} s.")
             await asyncio.sleep(pause * (1 + random.random()))
