@@ -93,3 +93,7 @@ def say(base: str, sender: str, text: str, timeout: float = 120, **metadata: str
             return await send(session, base, sender, text, **metadata)
 
     return asyncio.run(run())
+
+
+# Chromium for the widget test through nginx (tests/web's fixtures).
+from tests.web.conftest import browser, new_context  # noqa: E402, F401
