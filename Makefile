@@ -61,7 +61,7 @@ test: lint types validate $(MODEL) chromium nginx ## everything CI runs: lint, t
 	$(MAKE) test-ops
 
 # A session of its own: the fault tests restart PostgreSQL and Redis under the cluster.
-test-ops: $(MODEL) nginx ## two Rasa replicas behind nginx: routing, lock store, faults, short load (tests/ops)
+test-ops: $(MODEL) nginx chromium ## two Rasa replicas behind nginx: routing, lock store, faults, short load (tests/ops)
 	$(BIN)/pytest -m ops tests/ops
 
 bench-load: $(MODEL) nginx ## 200 conversations x 20 turns over two replicas behind nginx, then a 30 min soak -> docs/reliability-load.md

@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.channels.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.channels.fakes import FakeRunner, FakeTelegram
@@ -95,5 +96,18 @@ def say(base: str, sender: str, text: str, timeout: float = 120, **metadata: str
     return asyncio.run(run())
 
 
-# Chromium for the widget test through nginx (tests/web's fixtures).
-from tests.web.conftest import browser, new_context  # noqa: E402, F401
+# Chromium for the widget test through nginx (tests/web's context fixture).
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, new_context  # noqa: E402, F401
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium for one module only, unlike tests/web's session-wide one.
+
+    While Playwright's sync API is open it keeps an event loop running in this thread,
+    and every other test here uses asyncio.run().
+    """
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
