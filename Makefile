@@ -11,7 +11,7 @@ MODEL := models/wegweiser.tar.gz
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
 	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) bot/languages.py
 
-.PHONY: help install lock types fast run test lint validate train bench bench-nlu bench-e2e bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots
+.PHONY: help install lock types fast run test lint validate train bench bench-nlu bench-e2e bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots nginx test-ops bench-load bench-lock-race
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -56,8 +56,19 @@ validate: domain/responses.yml ## rasa data validate + response lint + office di
 	$(BIN)/python -m bot.offices validate
 	$(BIN)/python tools/validate_data.py
 
-test: lint types validate $(MODEL) chromium ## everything CI runs: lint, types, validation, pytest (incl. model + servers)
-	$(BIN)/pytest
+test: lint types validate $(MODEL) chromium nginx ## everything CI runs: lint, types, validation, pytest (incl. model + servers), test-ops
+	$(BIN)/pytest -m "not ops"
+	$(MAKE) test-ops
+
+# A session of its own: the fault tests restart PostgreSQL and Redis under the cluster.
+test-ops: $(MODEL) nginx chromium ## two Rasa replicas behind nginx: routing, lock store, faults, short load (tests/ops)
+	$(BIN)/pytest -m ops tests/ops
+
+bench-load: $(MODEL) nginx ## 200 conversations x 20 turns over two replicas behind nginx, then a 30 min soak -> docs/reliability-load.md
+	$(BIN)/python -m bench.load
+
+bench-lock-race: $(MODEL) nginx ## turns of one conversation on two replicas at once: Rasa's RedisLockStore vs ours -> docs/reliability-lock-race.md
+	$(BIN)/python -m bench.lock_race
 
 fast: $(BIN)/.installed ## inner loop: lint + the tests that need no model and no servers (~2 min)
 	$(MAKE) lint
@@ -96,6 +107,9 @@ clean: ## remove models, caches and the virtualenv
 chromium: ## Debian chromium (browser tests) and nginx (proxy and multi-replica tests); CI runs as root on Debian
 	@test -x /usr/bin/chromium -a -x /usr/sbin/nginx || { apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium nginx-light; }
+
+nginx: ## Debian's nginx for tests/ops (CI: root on a clean Debian machine)
+	@test -x /usr/sbin/nginx || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; }
 
 widget-vendor: ## refresh bot/web/static/vendor/socket.io.min.js from npm (bot/web/frontend/package-lock.json)
 	scripts/vendor-widget.sh

@@ -25,6 +25,10 @@ def throwaway_database(prefix: str = "wegweiser") -> Iterator[str]:
         dsn = admin.get_dsn_parameters()
         yield f"postgresql://{dsn['user']}@{dsn['host']}:{dsn['port']}/{name}"
     finally:
+        # A fresh connection: the first may have died with a server restart (tests/ops).
+        admin.close()
+        admin = psycopg2.connect(ADMIN_DSN)
+        admin.autocommit = True
         with admin.cursor() as cur:
             cur.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",

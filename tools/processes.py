@@ -20,6 +20,8 @@ RASA_SERVER = [sys.executable, "-m", "bot.rasa_server"]
 ACTION_SERVER = [str(BIN / "rasa"), "run", "actions", "--actions", "actions"]
 #: The tracker store of endpoints.yml (redaction, self-deletion).
 REDACTING_STORE = "bot.privacy.tracker_store.RedactingSQLTrackerStore"
+#: The lock store of endpoints.production.yml (safe across processes).
+ATOMIC_LOCK_STORE = "bot.lock_store.AtomicRedisLockStore"
 
 
 def free_port() -> int:
@@ -148,7 +150,8 @@ def write_shared_endpoints(
         f"action_endpoint:\n  url: {action_url}\n  enable_selective_domain: true\n"
         f"tracker_store:\n  type: {REDACTING_STORE}\n  dialect: postgresql\n"
         f"  url: {url.host}\n  port: {url.port}\n  db: {url.database}\n  username: {url.username}\n"
-        f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: {redis_db}\n"
+        f"lock_store:\n  type: {ATOMIC_LOCK_STORE}\n  url: 127.0.0.1\n  port: 6379\n"
+        f"  db: {redis_db}\n"
         f"  key_prefix: {key_prefix}\n"
     )
     return path

@@ -29,6 +29,7 @@ import hmac
 import json
 import logging
 import os
+import random
 import secrets
 import time
 import unicodedata
@@ -72,6 +73,16 @@ ONLY_TEXT_RESPONSE = "utter_only_text"
 
 #: Timeout for one call to a platform API.
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=20)
+
+#: Tries per outgoing call when the platform fails (5xx, 429, network), and the backoff.
+SEND_ATTEMPTS = 4
+RETRY_BASE_SECONDS = 0.5
+RETRY_MAX_SECONDS = 4.0
+
+#: Messages a channel handles at once at most (each waits for Rasa and the platform).
+#: Beyond it new ones are dropped with an error log: a slow platform must not make
+#: the process grow without bound.
+MAX_PENDING = 1000
 
 NewMessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -259,21 +270,47 @@ class WebhookOutput(OutputChannel):
             await self.send_text_message(recipient_id, text)
 
     async def post(self, url: str, **kwargs: Any) -> Dict[str, Any] | None:
-        """POST to the platform; logs (without personal data) and returns None on failure."""
-        try:
-            session = await self.channel.http()
-            async with session.post(url, **kwargs) as response:
-                text = await response.text()
-                if response.status >= 300:
+        """POST to the platform, retrying a 5xx, 429 or network failure with backoff.
+
+        At most :data:`SEND_ATTEMPTS` tries, pausing :func:`retry_delay` between them
+        (a platform's ``Retry-After`` wins), so one reply waits ~8 s at most and a
+        platform outage cannot pile up retries. Other errors (4xx: our request is
+        wrong) are not retried. Logs without personal data; returns None on failure.
+        """
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            delay = retry_delay(attempt)
+            try:
+                session = await self.channel.http()
+                async with session.post(url, **kwargs) as response:
+                    text = await response.text()
+                    if response.status < 300:
+                        try:
+                            return json.loads(text) if text else {}
+                        except ValueError:
+                            return {}
                     logger.error("%s API answered %s: %s", self.name(), response.status, text[:300])
-                    return None
-                try:
-                    return json.loads(text) if text else {}
-                except ValueError:
-                    return {}
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            logger.error("%s API unreachable: %r", self.name(), error)
-            return None
+                    if response.status < 500 and response.status != 429:
+                        return None
+                    delay = retry_after(response.headers.get("Retry-After"), delay)
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                logger.error("%s API unreachable: %r", self.name(), error)
+            if attempt < SEND_ATTEMPTS:
+                await asyncio.sleep(delay)
+        logger.error("%s: reply dropped after %d attempts", self.name(), SEND_ATTEMPTS)
+        return None
+
+
+def retry_delay(attempt: int) -> float:
+    """Pause after failed attempt ``attempt`` (1, 2, ...): exponential with jitter, capped."""
+    base = min(RETRY_BASE_SECONDS * 2 ** (attempt - 1), RETRY_MAX_SECONDS)
+    return base * (0.5 + random.random() / 2)
+
+
+def retry_after(header: str | None, default: float) -> float:
+    """The platform's ``Retry-After`` seconds (capped), else ``default``."""
+    if header and header.strip().isdigit():
+        return min(float(header.strip()), RETRY_MAX_SECONDS)
+    return default
 
 
 class WebhookInput(InputChannel):
@@ -364,6 +401,12 @@ class WebhookInput(InputChannel):
 
     def in_background(self, work: Awaitable[Any], what: str) -> None:
         """Run ``work`` after the webhook was acknowledged; log failures, never raise."""
+        if len(self._tasks) >= MAX_PENDING:
+            close = getattr(work, "close", None)
+            if close is not None:
+                close()  # never awaited: avoid the "coroutine was never awaited" warning
+            logger.error("%s: %d messages pending; %s dropped", self.name(), MAX_PENDING, what)
+            return
 
         async def guarded() -> None:
             try:

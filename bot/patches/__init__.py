@@ -10,6 +10,8 @@ because a replaced internal may have changed there.
   intent payloads not mistaken for ``{slot}`` placeholders (speed + log noise).
 - :mod:`bot.patches.action_failure`: an unreachable, failing or slow action server
   gives the person a kind reply with the nationwide numbers instead of silence.
+- :mod:`bot.patches.store_outage`: a database outage makes turns wait for the tracker
+  store instead of running on an empty conversation that is then never stored.
 - :mod:`bot.patches.turn_metrics`: every turn counted and timed for Prometheus.
 """
 
@@ -43,10 +45,11 @@ def install() -> None:
             "installed: the replaced internals may differ. Check each patch in bot/patches/ "
             "against the new release, run tests/patches/, then update PINNED_RASA."
         )
-    from bot.patches import action_failure, speed, turn_metrics
+    from bot.patches import action_failure, speed, store_outage, turn_metrics
 
     speed.install()
     action_failure.install()
+    store_outage.install()
     turn_metrics.install()
     _installed = True
     logger.debug("bot.patches installed for Rasa %s", rasa.__version__)
