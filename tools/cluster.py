@@ -266,18 +266,21 @@ class Cluster:
 
     def _write_credentials(self) -> Path:
         path = self.tmp / "credentials.yml"
+        # No rate limits: every test and benchmark turn comes from this one machine, so
+        # per-address limits would measure the limiter, not the cluster (they have tests
+        # of their own in tests/channels).
         text = (
-            "bot.channels.rest.ValidatingRestInput:\n"
+            "bot.channels.rest.ValidatingRestInput:\n  rate_limit: off\n"
             "bot.channels.socketio.WidgetSocketIOInput:\n"
             "  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
-            "  session_persistence: true\n"
+            "  session_persistence: true\n  rate_limit: off\n  connect_rate_limit: off\n"
         )
         if self.telegram:
             api, token, secret = self.telegram
             text += (
                 "bot.channels.telegram.TelegramInput:\n"
                 f'  access_token: "{token}"\n  secret_token: "{secret}"\n'
-                f'  api_base_url: "{api}"\n'
+                f'  api_base_url: "{api}"\n  rate_limit: off\n'
             )
         path.write_text(text)
         return path
@@ -287,6 +290,8 @@ class Cluster:
         return server_env(
             WIDGET_ALLOWED_ORIGINS=self.proxy_url,
             WEGWEISER_PSEUDONYM_KEY=PSEUDONYM_KEY,
+            # Widget conversation ids signed alike on both replicas (as in deploy/).
+            WEGWEISER_SESSION_KEY=PSEUDONYM_KEY + "-sessions",
             # Each replica keeps a small pool: two replicas share one PostgreSQL.
             SQL_POOL_SIZE="10",
             SQL_MAX_OVERFLOW="20",
