@@ -42,7 +42,8 @@ import logging
 import random
 import time
 import uuid
-from typing import Any, AsyncGenerator
+from collections.abc import AsyncGenerator
+from typing import Any
 
 import redis.asyncio as aioredis
 from rasa.core.lock import TicketLock

@@ -21,7 +21,8 @@ import os
 import re
 import time
 from collections import OrderedDict
-from typing import Any, Dict, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
@@ -55,7 +56,7 @@ def cap_request_size(blueprint: Blueprint, limit: int = REQUEST_MAX_BYTES) -> No
             app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, limit)
 
 
-def clean_metadata(metadata: Any) -> Dict[str, Any] | None:
+def clean_metadata(metadata: Any) -> dict[str, Any] | None:
     """Only the language hint of a client's metadata (a string of at most 16 characters)."""
     if not isinstance(metadata, Mapping):
         return None

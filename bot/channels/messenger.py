@@ -25,7 +25,8 @@ credentials.yml keys (environment fallback): ``page_access_token``
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from sanic import response
@@ -65,17 +66,17 @@ class FacebookOutput(GraphOutput):
         """Output channel name, used by channel-specific response variations."""
         return "facebook"
 
-    def graph_request(self, platform_id: str, message: Dict[str, Any]) -> GraphRequest:
+    def graph_request(self, platform_id: str, message: dict[str, Any]) -> GraphRequest:
         """Send API: POST me/messages."""
         body = {"recipient": {"id": platform_id}, "messaging_type": "RESPONSE", "message": message}
         return "me/messages", body
 
     async def _send_text(
-        self, alias: str, text: str, quick_replies: List[Dict[str, Any]] | None = None
+        self, alias: str, text: str, quick_replies: list[dict[str, Any]] | None = None
     ) -> None:
         pieces = split_text(text, TEXT_LIMIT) or [" "]
         for index, piece in enumerate(pieces):
-            message: Dict[str, Any] = {"text": piece}
+            message: dict[str, Any] = {"text": piece}
             if quick_replies and index == len(pieces) - 1:
                 message["quick_replies"] = quick_replies
             await self._send(alias, message)
@@ -85,7 +86,7 @@ class FacebookOutput(GraphOutput):
         await self._send_text(recipient_id, text)
 
     async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         """Quick replies when they fit, else a numbered list answered with a digit."""
         payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
@@ -149,7 +150,7 @@ class FacebookInput(MetaWebhookInput):
         return FacebookOutput(self)
 
     def handle_payload(
-        self, request: Request, data: Dict[str, Any], on_new_message: NewMessageHandler
+        self, request: Request, data: dict[str, Any], on_new_message: NewMessageHandler
     ) -> HTTPResponse:
         """Each messaging event of each entry; Meta expects ``EVENT_RECEIVED``."""
         require(isinstance(data.get("entry"), list), "entry must be a list")
@@ -161,7 +162,7 @@ class FacebookInput(MetaWebhookInput):
         return response.text("EVENT_RECEIVED")
 
     def _dispatch(
-        self, request: Request, event: Dict[str, Any], on_new_message: NewMessageHandler
+        self, request: Request, event: dict[str, Any], on_new_message: NewMessageHandler
     ) -> None:
         """One messaging event: a message, quick reply or postback; others are ignored."""
         psid = (event.get("sender") or {}).get("id")

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import hmac
 import os
-from typing import Any, Awaitable, Callable, Dict
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -47,7 +48,7 @@ TOKEN_ENV = "WEGWEISER_REST_TOKEN"
 DEFAULT_RATE = "60/min"
 
 
-def _body(request: Request) -> Dict[str, Any]:
+def _body(request: Request) -> dict[str, Any]:
     body = request.json  # Sanic answers invalid JSON with 400 itself
     if not isinstance(body, dict):
         raise InvalidUsage("request body must be a JSON object")
@@ -58,7 +59,7 @@ class ValidatingRestInput(RestInput):
     """`rest` channel with request validation, a rate limit and an optional token."""
 
     @classmethod
-    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Keys: ``require_token``, ``token`` (else $WEGWEISER_REST_TOKEN), ``rate_limit``."""
         credentials = credentials or {}
         return cls(
@@ -120,7 +121,7 @@ class ValidatingRestInput(RestInput):
         # Rasa's channel stores a client-chosen `input_channel`; it is always `rest` here.
         return self.name()
 
-    def get_metadata(self, request: Request) -> Dict[str, Any] | None:
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """Only the language hint of the optional `metadata` object (e.g. `{"language": "ar"}`)."""
         metadata = _body(request).get("metadata")
         if metadata is not None and not isinstance(metadata, dict):

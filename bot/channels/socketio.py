@@ -40,7 +40,8 @@ import logging
 import os
 import secrets
 import time
-from typing import Any, Awaitable, Callable, Dict, List
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -99,7 +100,7 @@ class SessionIds:
         return len(nonce) == 32 and hmac.compare_digest(signature, self._signature(nonce))
 
 
-def allowed_origins(credentials: Dict[str, Any]) -> List[str] | str:
+def allowed_origins(credentials: dict[str, Any]) -> list[str] | str:
     """``cors_allowed_origins`` from credentials, else $WIDGET_ALLOWED_ORIGINS, else the default."""
     if credentials.get("cors_allowed_origins"):
         return parse_origins(credentials["cors_allowed_origins"])
@@ -123,7 +124,7 @@ class WidgetOutput(SocketIOOutput):
             response = {**response, "language": self.language}
         await super()._send_message(socket_id, response)
 
-    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Send a message with custom JSON as one event; anything else as Rasa does."""
         metadata = message.get("metadata")
         language = metadata.get("language") if isinstance(metadata, dict) else None
@@ -133,7 +134,7 @@ class WidgetOutput(SocketIOOutput):
         if not custom:
             await super().send_response(recipient_id, message)
             return
-        event: Dict[str, Any] = {"custom": custom}
+        event: dict[str, Any] = {"custom": custom}
         if message.get("text"):
             event["text"] = message["text"]
         if message.get("buttons"):
@@ -144,7 +145,7 @@ class WidgetOutput(SocketIOOutput):
         await self._send_message(recipient_id, event)
 
     async def send_custom_json(
-        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         """Send custom JSON under the ``custom`` key (the stock method crashes)."""
         await self._send_message(recipient_id, {"custom": json_message})
@@ -157,7 +158,7 @@ def _session_id(data: Any) -> str | None:
     return None
 
 
-def _metadata(data: Dict[str, Any], key: str) -> Dict[str, Any] | None:
+def _metadata(data: dict[str, Any], key: str) -> dict[str, Any] | None:
     metadata = data.get(key)
     if isinstance(metadata, str):
         if len(metadata) > REQUEST_MAX_BYTES:
@@ -173,7 +174,7 @@ class WidgetSocketIOInput(SocketIOInput):
     """``socketio`` channel with the room fix, an origin check and input validation."""
 
     @classmethod
-    def from_credentials(cls, credentials: Dict[str, Any] | None) -> InputChannel:
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         """Stock keys plus origins, per-socket and per-IP connection rate limits.
 
         ``cors_allowed_origins`` (list, comma string or ``"*"``), ``rate_limit`` and
@@ -194,11 +195,11 @@ class WidgetSocketIOInput(SocketIOInput):
         cap_request_size(bp)
         sio = self.sio
         assert sio is not None  # set by super().blueprint
-        server: Dict[str, Sanic] = {}
+        server: dict[str, Sanic] = {}
         sessions = SessionIds(local_secrets.get_or_create(SESSION_KEY_ENV).encode())
         limiter = getattr(self, "limiter", rate_limiter(None, DEFAULT_RATE))
         connect_limiter = getattr(self, "connect_limiter", rate_limiter(None, DEFAULT_CONNECT_RATE))
-        warned: Dict[str, float] = {}  # sid -> when it was last told to slow down
+        warned: dict[str, float] = {}  # sid -> when it was last told to slow down
 
         @bp.listener("after_server_start")
         async def remember_app(app: Sanic, _: Any) -> None:
@@ -291,7 +292,7 @@ class WidgetSocketIOInput(SocketIOInput):
             )
             await on_new_message(message)
 
-        async def deletion_status(sid: str, data: Any = None, *_: Any) -> Dict[str, Any]:
+        async def deletion_status(sid: str, data: Any = None, *_: Any) -> dict[str, Any]:
             if await too_fast(sid):
                 return {"deleted": False, "error": "slow down"}
             session_id = _session_id(data)

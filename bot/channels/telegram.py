@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import OrderedDict
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from sanic import response
@@ -59,7 +60,7 @@ class TelegramOutput(WebhookOutput):
         """Output channel name, used by channel-specific response variations."""
         return "telegram"
 
-    async def _send(self, alias: str, text: str, markup: Dict[str, Any] | None = None) -> None:
+    async def _send(self, alias: str, text: str, markup: dict[str, Any] | None = None) -> None:
         chat_id = self.recipient(alias)
         if chat_id is None:
             return
@@ -67,7 +68,7 @@ class TelegramOutput(WebhookOutput):
         target: int | str = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
         pieces = split_text(text, TEXT_LIMIT) or [" "]
         for index, piece in enumerate(pieces):
-            body: Dict[str, Any] = {"chat_id": target, "text": piece}
+            body: dict[str, Any] = {"chat_id": target, "text": piece}
             if markup and index == len(pieces) - 1:
                 body["reply_markup"] = markup  # the keyboard goes under the last part
             await self.post(self.channel.method_url("sendMessage"), json=body)
@@ -77,7 +78,7 @@ class TelegramOutput(WebhookOutput):
         await self._send(recipient_id, text)
 
     async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         """Send text with an inline keyboard, one button per row (titles can be long)."""
         keyboard = [
@@ -87,7 +88,7 @@ class TelegramOutput(WebhookOutput):
         await self._send(recipient_id, text, {"inline_keyboard": keyboard})
 
     async def send_custom_json(
-        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         """Custom payloads are Telegram-specific: {"text": ..., "reply_markup": ...}."""
         text = json_message.get("text")
@@ -146,7 +147,7 @@ class TelegramInput(WebhookInput):
         """URL of a Bot API method."""
         return f"{self.api_base_url}/bot{self.access_token}/{method}"
 
-    def callback_data(self, button: Dict[str, Any]) -> str:
+    def callback_data(self, button: dict[str, Any]) -> str:
         """The button's payload, or a short key for it if it exceeds 64 bytes."""
         payload = str(button.get("payload") or button.get("title") or "")
         if len(payload.encode()) <= CALLBACK_DATA_BYTES:
@@ -173,7 +174,7 @@ class TelegramInput(WebhookInput):
         return response.json({"ok": True})
 
     def _dispatch(
-        self, request: Request, update: Dict[str, Any], on_new_message: NewMessageHandler
+        self, request: Request, update: dict[str, Any], on_new_message: NewMessageHandler
     ) -> None:
         """Hand a message or button tap to Rasa; other update types are ignored."""
         output = TelegramOutput(self)

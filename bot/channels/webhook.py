@@ -34,7 +34,8 @@ import secrets
 import time
 import unicodedata
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Tuple
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -106,7 +107,7 @@ def read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def parse_json_object(body: bytes) -> Dict[str, Any]:
+def parse_json_object(body: bytes) -> dict[str, Any]:
     """The body as a JSON object, or 400."""
     try:
         data = json.loads(body)
@@ -143,13 +144,13 @@ def require(condition: bool, problem: str) -> None:
         raise InvalidUsage(problem)
 
 
-def split_text(text: str, limit: int) -> List[str]:
+def split_text(text: str, limit: int) -> list[str]:
     """Split ``text`` into pieces of at most ``limit`` characters.
 
     Cuts at a paragraph break, else a line break, else a space, so words and
     phone numbers stay whole; only a single word longer than ``limit`` is cut.
     """
-    pieces: List[str] = []
+    pieces: list[str] = []
     rest = text.strip()
     while len(rest) > limit:
         window = rest[: limit + 1]
@@ -166,7 +167,7 @@ def split_text(text: str, limit: int) -> List[str]:
     return pieces
 
 
-def numbered_list(text: str, buttons: List[Dict[str, Any]]) -> str:
+def numbered_list(text: str, buttons: list[dict[str, Any]]) -> str:
     """The text followed by the button titles as a list ``1. title`` to answer by digit."""
     lines = [f"{index}. {button.get('title', '')}" for index, button in enumerate(buttons, 1)]
     return (text.rstrip() + "\n\n" if text else "") + "\n".join(lines)
@@ -211,11 +212,11 @@ class ButtonMenus:
     """
 
     def __init__(self, capacity: int = 100_000, ttl_seconds: float = 24 * 3600) -> None:
-        self._menus: OrderedDict[str, tuple[float, List[str]]] = OrderedDict()
+        self._menus: OrderedDict[str, tuple[float, list[str]]] = OrderedDict()
         self._capacity = capacity
         self._ttl = ttl_seconds
 
-    def remember(self, user: str, payloads: List[str]) -> None:
+    def remember(self, user: str, payloads: list[str]) -> None:
         """Store the payloads of the list just sent to ``user``."""
         self._menus[user] = (time.monotonic(), payloads)
         self._menus.move_to_end(user)
@@ -258,7 +259,7 @@ class WebhookOutput(OutputChannel):
         return real
 
     async def send_custom_json(
-        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         """Structured payloads (the web widget's office card) are not shown as raw JSON.
 
@@ -269,7 +270,7 @@ class WebhookOutput(OutputChannel):
         if isinstance(text, str) and text.strip():
             await self.send_text_message(recipient_id, text)
 
-    async def post(self, url: str, **kwargs: Any) -> Dict[str, Any] | None:
+    async def post(self, url: str, **kwargs: Any) -> dict[str, Any] | None:
         """POST to the platform, retrying a 5xx, 429 or network failure with backoff.
 
         At most :data:`SEND_ATTEMPTS` tries, pausing :func:`retry_delay` between them
@@ -419,7 +420,7 @@ class WebhookInput(InputChannel):
         task.add_done_callback(self._tasks.discard)
 
     @staticmethod
-    def language_metadata(code: str | None) -> Dict[str, Any] | None:
+    def language_metadata(code: str | None) -> dict[str, Any] | None:
         """Channel metadata with the platform's language hint, as the NLU expects it."""
         language = normalise_code(code)
         return {"language": language} if language else None
@@ -469,7 +470,7 @@ class WebhookInput(InputChannel):
 
 
 #: A Graph API call: the path after the version, and the JSON body.
-GraphRequest = Tuple[str, Dict[str, Any]]
+GraphRequest = tuple[str, dict[str, Any]]
 
 
 class GraphOutput(WebhookOutput):
@@ -477,11 +478,11 @@ class GraphOutput(WebhookOutput):
 
     channel: MetaWebhookInput
 
-    def graph_request(self, platform_id: str, message: Dict[str, Any]) -> GraphRequest:
+    def graph_request(self, platform_id: str, message: dict[str, Any]) -> GraphRequest:
         """The call that sends ``message`` to the user ``platform_id``."""
         raise NotImplementedError
 
-    async def _send(self, alias: str, message: Dict[str, Any]) -> None:
+    async def _send(self, alias: str, message: dict[str, Any]) -> None:
         platform_id = self.recipient(alias)
         if platform_id is None:
             return
@@ -525,7 +526,7 @@ class MetaWebhookInput(WebhookInput):
         super().__init__(enabled, max_body_bytes, rate_limit)
 
     @classmethod
-    def meta_settings(cls, credentials: Mapping[str, Any] | None) -> Dict[str, Any]:
+    def meta_settings(cls, credentials: Mapping[str, Any] | None) -> dict[str, Any]:
         """The keys both platforms share, from credentials.yml or ``$<env_prefix>_...``."""
         prefix = cls.env_prefix
         return {
@@ -554,7 +555,7 @@ class MetaWebhookInput(WebhookInput):
         return self.handle_payload(request, parse_json_object(body), on_new_message)
 
     def handle_payload(
-        self, request: Request, data: Dict[str, Any], on_new_message: NewMessageHandler
+        self, request: Request, data: dict[str, Any], on_new_message: NewMessageHandler
     ) -> HTTPResponse:
         """Act on a verified payload and return the acknowledgement."""
         raise NotImplementedError

@@ -24,7 +24,8 @@ credentials.yml keys (environment fallback): ``access_token`` ($WHATSAPP_ACCESS_
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 from sanic import response
@@ -51,7 +52,7 @@ INTERACTIVE_BODY_CHARS = 1024
 SILENT_TYPES = frozenset({"reaction", "system", "ephemeral", "request_welcome"})
 
 
-def fits_reply_buttons(text: str, buttons: List[Dict[str, Any]]) -> bool:
+def fits_reply_buttons(text: str, buttons: list[dict[str, Any]]) -> bool:
     """Whether WhatsApp accepts these buttons as interactive reply buttons."""
     return (
         0 < len(buttons) <= BUTTONS_MAX
@@ -71,7 +72,7 @@ class WhatsAppCloudOutput(GraphOutput):
         """Output channel name, used by channel-specific response variations."""
         return "whatsapp"
 
-    def graph_request(self, platform_id: str, message: Dict[str, Any]) -> GraphRequest:
+    def graph_request(self, platform_id: str, message: dict[str, Any]) -> GraphRequest:
         """Cloud API: POST {phone_number_id}/messages."""
         body = {
             "messaging_product": "whatsapp",
@@ -89,7 +90,7 @@ class WhatsAppCloudOutput(GraphOutput):
             )
 
     async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         """Interactive reply buttons if they fit WhatsApp's limits, else a numbered list."""
         if fits_reply_buttons(text, buttons):
@@ -161,7 +162,7 @@ class WhatsAppCloudInput(MetaWebhookInput):
         return WhatsAppCloudOutput(self)
 
     def handle_payload(
-        self, request: Request, data: Dict[str, Any], on_new_message: NewMessageHandler
+        self, request: Request, data: dict[str, Any], on_new_message: NewMessageHandler
     ) -> HTTPResponse:
         """The user messages of a payload, each once; Meta expects an empty 200."""
         messages = _messages(data)  # validates the whole payload before acting on it
@@ -171,7 +172,7 @@ class WhatsAppCloudInput(MetaWebhookInput):
         return response.text("", status=200)
 
     def _dispatch(
-        self, request: Request, message: Dict[str, Any], on_new_message: NewMessageHandler
+        self, request: Request, message: dict[str, Any], on_new_message: NewMessageHandler
     ) -> None:
         kind = message.get("type")
         if kind in SILENT_TYPES:
@@ -185,10 +186,10 @@ class WhatsAppCloudInput(MetaWebhookInput):
             self.handle_non_text(request, output, sender, None)
 
 
-def _messages(data: Dict[str, Any]) -> List[Dict[str, Any]]:
+def _messages(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The user messages in a webhook payload; statuses and other fields are skipped."""
     require(isinstance(data.get("entry"), list), "entry must be a list")
-    found: List[Dict[str, Any]] = []
+    found: list[dict[str, Any]] = []
     for entry in data["entry"]:
         require(isinstance(entry, dict), "entry items must be objects")
         changes = entry.get("changes") or []
@@ -209,7 +210,7 @@ def _messages(data: Dict[str, Any]) -> List[Dict[str, Any]]:
     return found
 
 
-def _text_of(message: Dict[str, Any]) -> str | None:
+def _text_of(message: dict[str, Any]) -> str | None:
     """Typed text, or the id of a tapped reply button / list row."""
     kind = message.get("type")
     if kind == "text":

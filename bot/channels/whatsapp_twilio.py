@@ -30,7 +30,8 @@ registered at Twilio; required, because the signature covers it), ``api_base_url
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -86,7 +87,7 @@ class FormParams(dict):
         values = super().get(name)
         return values[0] if values else default
 
-    def getlist(self, name: str) -> List[str]:
+    def getlist(self, name: str) -> list[str]:
         """All values of ``name``."""
         return super().get(name) or []
 
@@ -116,7 +117,7 @@ class TwilioOutput(WebhookOutput):
             )
 
     async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         """A numbered list; the user's digit is mapped back to the button's payload."""
         payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]

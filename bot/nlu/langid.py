@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bot.languages import SUPPORTED
 from bot.nlu.text import script_of, strip_invisible

@@ -11,8 +11,9 @@ hint) flips it on its own, unless the language was chosen explicitly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from bot.languages import is_supported
 from bot.nlu.langid import LANGUAGE_SCRIPTS, OWN_SCRIPTS

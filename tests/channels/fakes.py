@@ -16,8 +16,9 @@ import hmac
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 from aiohttp import web
 
@@ -29,16 +30,16 @@ class Call:
     """One request the fake received."""
 
     path: str
-    headers: Dict[str, str]
-    json: Dict[str, Any] = field(default_factory=dict)
-    form: Dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str]
+    json: dict[str, Any] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
 
 
 class FakePlatform:
     """Base: records calls; subclasses add the platform's routes."""
 
     def __init__(self) -> None:
-        self.calls: List[Call] = []
+        self.calls: list[Call] = []
         self._lock = threading.Lock()
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -51,13 +52,13 @@ class FakePlatform:
         with self._lock:
             self.calls.append(call)
 
-    def snapshot(self) -> List[Call]:
+    def snapshot(self) -> list[Call]:
         with self._lock:
             return list(self.calls)
 
     def wait_for(
-        self, predicate: Callable[[List[Call]], Any], timeout: float = 120.0
-    ) -> List[Call]:
+        self, predicate: Callable[[list[Call]], Any], timeout: float = 120.0
+    ) -> list[Call]:
         """Wait until ``predicate(calls)`` is true; return the calls it was true for."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -111,7 +112,7 @@ class FakeTelegram(FakePlatform):
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
         )
 
-    def sent(self, chat_id: int) -> List[Dict[str, Any]]:
+    def sent(self, chat_id: int) -> list[dict[str, Any]]:
         return [
             c.json
             for c in self.snapshot()
@@ -194,14 +195,14 @@ class FakeGraph(FakePlatform):
             }
         )
 
-    def messenger_sent(self, psid: str) -> List[Dict[str, Any]]:
+    def messenger_sent(self, psid: str) -> list[dict[str, Any]]:
         return [
             c.json["message"]
             for c in self.snapshot()
             if c.path.endswith("/me/messages") and c.json.get("recipient", {}).get("id") == psid
         ]
 
-    def whatsapp_sent(self, wa_id: str) -> List[Dict[str, Any]]:
+    def whatsapp_sent(self, wa_id: str) -> list[dict[str, Any]]:
         return [
             c.json
             for c in self.snapshot()
@@ -263,11 +264,11 @@ class FakeTwilio(FakePlatform):
             status=201,
         )
 
-    def sent(self, number: str) -> List[str]:
+    def sent(self, number: str) -> list[str]:
         return [c.form["Body"] for c in self.snapshot() if c.form.get("To") == number]
 
 
-def twilio_signature(auth_token: str, url: str, params: Dict[str, str]) -> str:
+def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
     """X-Twilio-Signature as Twilio computes it: base64(HMAC-SHA1(url + sorted k+v))."""
     data = url + "".join(k + params[k] for k in sorted(params))
     digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
@@ -285,7 +286,7 @@ class FakeRunner:
     def __init__(self, *fakes: FakePlatform) -> None:
         self.fakes = fakes
         self.loop = asyncio.new_event_loop()
-        self._runners: List[web.AppRunner] = []
+        self._runners: list[web.AppRunner] = []
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
     def start(self) -> None:
