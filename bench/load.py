@@ -25,11 +25,9 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import tempfile
 import time
 import uuid
-from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -37,76 +35,9 @@ import aiohttp
 from bench.run import cpu_model
 from bot.paths import PROJECT_ROOT
 from tools.cluster import Cluster
-from tools.traffic import Turn, audit, percentile, send, tagged
+from tools.traffic import Load, audit, burst, latency_summary
 
 MARKDOWN = PROJECT_ROOT / "docs" / "reliability-load.md"
-
-
-class Load:
-    """Conversations through the proxy, with every turn recorded."""
-
-    def __init__(self, base: str, prefix: str, think_seconds: float = 0.0) -> None:
-        self.base = base
-        self.prefix = prefix
-        self.think_seconds = think_seconds
-        self.random = random.Random(13)
-        self.sent: dict[str, list[list[str]]] = {}
-        self.turns: list[Turn] = []
-        self.count = 0
-
-    async def conversation(self, session: aiohttp.ClientSession, turns: int) -> None:
-        """One conversation of ``turns`` turns, one after the other."""
-        index = self.count
-        self.count += 1
-        sender = f"{self.prefix}-{index}"
-        self.sent[sender] = []
-        for turn in range(turns):
-            if turn and self.think_seconds:
-                # A person reads the answer and types: uniform 0..2x the mean.
-                await asyncio.sleep(self.random.uniform(0, 2 * self.think_seconds))
-            text = tagged(index, turn)
-            self.sent[sender].append([text])
-            self.turns.append(await send(session, self.base, sender, text))
-
-
-def latency_summary(turns: list[Turn]) -> dict:
-    """p50/p95/p99/max in seconds, errors and which replica answered."""
-    seconds = [t.seconds for t in turns]
-    return {
-        "turns": len(turns),
-        "errors": sum(not t.ok for t in turns),
-        # Answered, but with the technical-problem reply (custom action over its time limit).
-        "apologies": sum(t.ok and t.apologised for t in turns),
-        "p50_s": round(percentile(seconds, 0.50), 3),
-        "p95_s": round(percentile(seconds, 0.95), 3),
-        "p99_s": round(percentile(seconds, 0.99), 3),
-        "max_s": round(max(seconds, default=0.0), 3),
-        "by_replica": dict(Counter(t.upstream for t in turns)),
-        "error_examples": [
-            {"status": t.status, "error": t.error, "replies": t.replies[:1]}
-            for t in turns
-            if not t.ok
-        ][:5],
-    }
-
-
-async def burst(load: Load, conversations: int, turns: int) -> dict:
-    """All conversations at once; returns the latency summary and throughput."""
-    connector = aiohttp.TCPConnector(limit=0)
-    timeout = aiohttp.ClientTimeout(total=600)
-    before = len(load.turns)
-    started = time.monotonic()
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        await asyncio.gather(*(load.conversation(session, turns) for _ in range(conversations)))
-    took = time.monotonic() - started
-    done = load.turns[before:]
-    return {
-        "conversations": conversations,
-        "turns_each": turns,
-        "seconds": round(took, 1),
-        "turns_per_second": round(len(done) / took, 1),
-        **latency_summary(done),
-    }
 
 
 async def soak(

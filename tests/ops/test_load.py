@@ -7,9 +7,8 @@ import uuid
 
 import pytest
 
-from bench.load import Load, burst
 from tools.cluster import Cluster
-from tools.traffic import audit
+from tools.traffic import Load, audit, burst
 
 pytestmark = [pytest.mark.ops, pytest.mark.server]
 
