@@ -22,7 +22,7 @@ from tests.channels.test_telegram import new_chat, text_update
 from tests.helpers import texts
 from tests.ops.conftest import say
 from tests.stack import essen_jobcenter_phones
-from tests.web.conftest import BOT_TIMEOUT_MS
+from tests.web.conftest import widget_gets_the_essen_jobcenter_over_websocket
 from tools.cluster import Cluster
 from tools.traffic import stored_events
 
@@ -160,21 +160,7 @@ def test_telegram_through_nginx_across_replicas(cluster: Cluster, fake_telegram:
 def test_widget_in_a_browser_through_nginx_uses_websocket(new_context, cluster: Cluster):
     """The real widget (chromium) through nginx: WebSocket upgrade, answers with the card."""
     page = new_context().new_page()
-    page.goto(cluster.proxy_url + "/")
-    page.click(".ww-launcher")
-    page.locator(".ww-bot").first.wait_for(timeout=BOT_TIMEOUT_MS)
-    assert page.evaluate("window.Wegweiser.socket.io.engine.transport.name") == "websocket"
-    for text in ("Ich suche das Jobcenter", "Essen"):
-        bots = page.locator(".ww-bot").count()
-        page.fill("#ww-input", text)
-        page.press("#ww-input", "Enter")
-        page.locator(".ww-bot").nth(bots).wait_for(timeout=BOT_TIMEOUT_MS)
-    page.wait_for_function(
-        "phones => [...document.querySelectorAll('.ww-bot')]"
-        ".some(b => phones.some(p => b.textContent.includes(p)))",
-        arg=sorted(essen_jobcenter_phones()),
-        timeout=BOT_TIMEOUT_MS,
-    )
+    widget_gets_the_essen_jobcenter_over_websocket(page, cluster.proxy_url)
     page.context.close()  # nginx logs a WebSocket once it has closed
     for _ in range(50):
         if any(row[2] == "101" and "/socket.io/" in row[3] for row in cluster.access_log()):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from tests.stack import Stack
+from tests.stack import Stack, essen_jobcenter_phones
 from tools.browser import CHROMIUM, CHROMIUM_ARGS
 
 #: Waiting for the bot: model inference on a shared 2-core machine can be slow.
@@ -50,3 +50,24 @@ def page(new_context, widget_stack: Stack) -> Page:
     page.goto(widget_stack.web_url + "/")
     yield page
     assert not errors, errors
+
+
+def widget_gets_the_essen_jobcenter_over_websocket(page: Page, url: str) -> None:
+    """Open the widget at ``url``, check it speaks WebSocket, ask for the Jobcenter and
+    answer "Essen"; returns once a bubble shows one of Essen's Jobcenter numbers (the
+    card needs the office type from the turn before)."""
+    page.goto(url + "/")
+    page.click(".ww-launcher")
+    page.locator(".ww-bot").first.wait_for(timeout=BOT_TIMEOUT_MS)
+    assert page.evaluate("window.Wegweiser.socket.io.engine.transport.name") == "websocket"
+    for text in ("Ich suche das Jobcenter", "Essen"):
+        bots = page.locator(".ww-bot").count()
+        page.fill("#ww-input", text)
+        page.press("#ww-input", "Enter")
+        page.locator(".ww-bot").nth(bots).wait_for(timeout=BOT_TIMEOUT_MS)
+    page.wait_for_function(
+        "phones => [...document.querySelectorAll('.ww-bot')]"
+        ".some(b => phones.some(p => b.textContent.includes(p)))",
+        arg=sorted(essen_jobcenter_phones()),
+        timeout=BOT_TIMEOUT_MS,
+    )

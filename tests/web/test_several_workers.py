@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from bot.console import db as console_db
 from tests.helpers import texts
 from tests.stack import essen_jobcenter_phones
-from tests.web.conftest import BOT_TIMEOUT_MS
+from tests.web.conftest import widget_gets_the_essen_jobcenter_over_websocket
 from tools.postgres import throwaway_database
 from tools.processes import (
     RASA_SERVER,
@@ -185,19 +185,4 @@ def test_conversations_stay_whole_while_both_workers_answer(workers: Workers):
 
 def test_widget_talks_to_two_workers_over_websocket(new_context, workers: Workers):
     page = new_context().new_page()
-    page.goto(workers.web_url + "/")
-    page.click(".ww-launcher")
-    page.locator(".ww-bot").first.wait_for(timeout=BOT_TIMEOUT_MS)
-    assert page.evaluate("window.Wegweiser.socket.io.engine.transport.name") == "websocket"
-    for text in ("Ich suche das Jobcenter", "Essen"):
-        bots = page.locator(".ww-bot").count()
-        page.fill("#ww-input", text)
-        page.press("#ww-input", "Enter")
-        page.locator(".ww-bot").nth(bots).wait_for(timeout=BOT_TIMEOUT_MS)
-    # The card follows the answer to "Essen" (it needs the office type from the turn before).
-    page.wait_for_function(
-        "phones => [...document.querySelectorAll('.ww-bot')]"
-        ".some(b => phones.some(p => b.textContent.includes(p)))",
-        arg=sorted(essen_jobcenter_phones()),
-        timeout=BOT_TIMEOUT_MS,
-    )
+    widget_gets_the_essen_jobcenter_over_websocket(page, workers.web_url)
