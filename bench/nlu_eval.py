@@ -232,7 +232,7 @@ def _recall(found: int, total: int) -> str:
 
 
 def report_targets(scores: dict[str, dict]) -> list[str]:
-    """The targets of issue 15 on the blind_offices set and the short-message sets."""
+    """The targets for unseen phrasing: the blind_offices set and the short-message sets."""
     blind = scores["blind_offices"]
     langs = [lang for lang in blind if lang != "all"]
     short_totals: dict[str, LanguageScore] = {}
@@ -273,7 +273,7 @@ def report_targets(scores: dict[str, dict]) -> list[str]:
             )
     lines = [
         "",
-        "## Targets of issue 15",
+        "## Targets for unseen phrasing",
         "",
         "Office-type and city figures on blind_offices (all languages), short-message "
         "language on tests/nlu/vocabulary and tests/nlu/short.",

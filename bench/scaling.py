@@ -10,6 +10,7 @@ the same turns, each waiting for its answer before the next message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -27,6 +28,7 @@ from tools.postgres import throwaway_database
 from tools.processes import (
     ACTION_SERVER,
     RASA_SERVER,
+    children,
     free_port,
     server_env,
     start,
@@ -42,12 +44,9 @@ TARGET = PROJECT_ROOT / "docs" / "benchmarks-scaling.md"
 def process_tree_rss(pid: int) -> float:
     """RSS in MiB of a process and its children (the workers)."""
     total = rss_mb(pid)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                total += rss_mb(int(stat.parent.name))
-        except (OSError, ValueError):
-            continue
+    for child in children(pid):
+        with contextlib.suppress(OSError):  # a worker that ended meanwhile
+            total += rss_mb(child)
     return total
 
 

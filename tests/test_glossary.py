@@ -18,7 +18,7 @@ from bot.paths import DATA_DIR
 from bot.responses import language_paths
 
 GLOSSARY_DIR = DATA_DIR / "glossary"
-# Offices and concepts every language must name (issue 14); a language may add its own.
+# Offices and concepts every language must name ; a language may add its own.
 COMMON_TERMS = {
     "jobcenter",
     "employment_agency",

@@ -1,4 +1,4 @@
-"""Direction and length of every message in data/responses (issue 14).
+"""Direction and length of every message in data/responses.
 
 Messengers (WhatsApp, Telegram) set a bubble's direction from its first strong character,
 so every Arabic and Persian message must open right-to-left: with an Arabic-script letter
@@ -109,7 +109,7 @@ def test_mixed_digit_rule(text, mixed):
 
 @pytest.mark.parametrize("code", RTL_LANGUAGES)
 def test_one_digit_system_per_sentence(code):
-    # Persian review (issue 14): a sentence reads badly when it mixes ۲۰۲۶ and 2026.
+    # A sentence reads badly when it mixes ۲۰۲۶ and 2026.
     mixed = [(key, s) for key, text in messages(code) for s in mixed_digit_sentences(text)]
     assert mixed == []
 

@@ -6,7 +6,7 @@
 
 Random single words and word pairs from the word lists that Debian's hunspell/aspell
 dictionaries ship (not from our training data), to measure the language decision on
-short messages outside our own domain (issue 15; bench/nlu_eval.py reports it).
+short messages outside our own domain (bench/nlu_eval.py reports it).
 
 Which words are drawn: lower-case words of 3-14 letters in the language's script only
 (German nouns are capitalised, so German keeps capitals); no abbreviations, digits,

@@ -179,3 +179,16 @@ def start_web(
             **env,
         ),
     )
+
+
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (Sanic forks its workers), sorted."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)

@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tools.processes import RASA_SERVER, free_port, server_env, start, stop
+from tools.processes import RASA_SERVER, children, free_port, server_env, start, stop
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
 REDIS = ("127.0.0.1", 6379)
@@ -299,19 +299,6 @@ def test_api_token_comes_from_the_file_not_the_command_line(server: Server) -> N
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode()
         assert "bot.rasa_server" in cmdline or "rasa" in cmdline
         assert API_TOKEN not in cmdline
-
-
-def children(pid: int) -> list[int]:
-    """Direct child processes of ``pid`` (Sanic may fork a worker)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
 
 
 def test_database_down_is_not_ready_and_recovers(server: Server) -> None:

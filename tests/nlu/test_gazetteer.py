@@ -111,7 +111,7 @@ def test_collapsing_doubled_letters_finds_no_city_in_ordinary_words(gazetteer, t
     assert [m for m in gazetteer.find(text) if m.entity == "city"] == []
 
 
-# Written for issue 15 from the authors' own knowledge of how people name the offices
+# Written from the authors' own knowledge of how people name the offices
 # (not from any test set): inflected, colloquial and attached forms per language.
 INFLECTED_OFFICES = [
     # ru: case endings on every word of the name, everyday names

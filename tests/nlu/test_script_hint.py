@@ -1,4 +1,4 @@
-"""The script beats a stale channel hint (issue 15), through the loaded model's NLU.
+"""The script beats a stale channel hint, through the loaded model's NLU.
 
 A German browser sends ``{"language": "de"}`` with every message; a short Arabic
 question typed into it must still be decided as Arabic on the first message. Arabic vs

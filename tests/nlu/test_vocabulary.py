@@ -1,4 +1,4 @@
-"""Language of short messages outside our domain: lingua as a voter (issue 15).
+"""Language of short messages outside our domain: lingua as a voter.
 
 tests/nlu/vocabulary/ holds random dictionary words and word pairs per language from
 Debian's hunspell/aspell word lists (tools/make_vocabulary_set.py), not from our data.

@@ -26,6 +26,7 @@ from tests.web.conftest import widget_gets_the_essen_jobcenter_over_websocket
 from tools.postgres import throwaway_database
 from tools.processes import (
     RASA_SERVER,
+    children,
     free_port,
     server_env,
     start,
@@ -47,19 +48,6 @@ class Workers:
     worker_pids: list[int]
     db_url: str
     lock_prefix: str
-
-
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid``."""
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return sorted(out)
 
 
 def worker_processes(pid: int, expected: int = 2, timeout: float = 120) -> list[int]:
