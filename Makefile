@@ -11,7 +11,7 @@ MODEL := models/wegweiser.tar.gz
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
 	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) bot/languages.py
 
-.PHONY: help install lock types fast run test lint validate train bench bench-nlu bench-e2e bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots nginx test-ops bench-load bench-lock-race
+.PHONY: help install lock types fuzz fast run test lint validate train bench bench-nlu bench-e2e bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots nginx test-ops bench-load bench-lock-race
 
 help: ## show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ bench-load: $(MODEL) nginx ## 200 conversations x 20 turns over two replicas beh
 
 bench-lock-race: $(MODEL) nginx ## turns of one conversation on two replicas at once: Rasa's RedisLockStore vs ours -> docs/reliability-lock-race.md
 	$(BIN)/python -m bench.lock_race
+
+fuzz: $(MODEL) ## the listener fuzz tests with fresh random inputs (FUZZ_EXAMPLES, default 500); CI runs a fixed set
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest -s tests/channels/test_fuzz.py
 
 fast: $(BIN)/.installed ## inner loop: lint + the tests that need no model and no servers (~2 min)
 	$(MAKE) lint

@@ -26,6 +26,7 @@ import yaml
 
 from bot.languages import DEFAULT, SUPPORTED
 from bot.paths import DATA_DIR, PROJECT_ROOT
+from bot.privacy.markers import DELETED_FLAG, DELETED_RESPONSE
 
 RESPONSES_DIR = DATA_DIR / "responses"
 DOMAIN_DIR = PROJECT_ROOT / "domain"
@@ -76,6 +77,16 @@ def office_type_text(code: str | None, office_type: str) -> dict[str, str]:
     return types.get(office_type) or fallback.get(office_type) or fallback["local_specialty"]
 
 
+def _metadata(key: str, code: str) -> dict[str, Any]:
+    """What a variation tells the output channel: its language (and the deletion flag).
+
+    The deletion reply says that the conversation is gone, so the widget clears the device.
+    """
+    if key == DELETED_RESPONSE:
+        return {"language": code, DELETED_FLAG: True}
+    return {"language": code}
+
+
 def build_responses() -> dict[str, list[dict[str, Any]]]:
     """Merge the language files into Rasa's response format."""
     merged: dict[str, list[dict[str, Any]]] = {}
@@ -83,12 +94,13 @@ def build_responses() -> dict[str, list[dict[str, Any]]]:
     # channel, so the widget can switch its own UI to the language the bot answers in.
     for key, variations in language_file(DEFAULT)["responses"].items():
         # unconditioned default
-        merged[key] = [{**v, "metadata": {"language": DEFAULT}} for v in variations]
+        merged[key] = [{**v, "metadata": _metadata(key, DEFAULT)} for v in variations]
     for code in SUPPORTED:
         for key, variations in language_file(code)["responses"].items():
             condition = [{"type": "slot", "name": "language", "value": code}]
             merged.setdefault(key, []).extend(
-                {**v, "metadata": {"language": code}, "condition": condition} for v in variations
+                {**v, "metadata": _metadata(key, code), "condition": condition}
+                for v in variations
             )
     for key, variations in shared_responses().items():
         merged[key] = [dict(v) for v in variations]

@@ -39,6 +39,9 @@ from bot.channels.webhook import (
     GraphRequest,
     MetaWebhookInput,
     NewMessageHandler,
+    as_list,
+    as_object,
+    as_text,
     numbered_list,
     require,
     setting,
@@ -156,7 +159,7 @@ class FacebookInput(MetaWebhookInput):
         require(isinstance(data.get("entry"), list), "entry must be a list")
         for entry in data["entry"]:
             require(isinstance(entry, dict), "entry items must be objects")
-            for event in entry.get("messaging") or []:
+            for event in as_list(entry.get("messaging")):
                 require(isinstance(event, dict), "messaging items must be objects")
                 self._dispatch(request, event, on_new_message)
         return response.text("EVENT_RECEIVED")
@@ -165,7 +168,8 @@ class FacebookInput(MetaWebhookInput):
         self, request: Request, event: dict[str, Any], on_new_message: NewMessageHandler
     ) -> None:
         """One messaging event: a message, quick reply or postback; others are ignored."""
-        psid = (event.get("sender") or {}).get("id")
+        sender_field = as_object(event.get("sender"))
+        psid = sender_field.get("id")
         message = event.get("message")
         postback = event.get("postback")
         if isinstance(message, dict) and message.get("is_echo"):
@@ -174,18 +178,19 @@ class FacebookInput(MetaWebhookInput):
             return  # delivery, read, reaction, optin ... events
         if not isinstance(psid, str) or psid == "":
             raise InvalidUsage("sender.id missing")
-        event_id = (message or postback or {}).get("mid")
-        if event_id and not self.recent.first_time(str(event_id)):
+        event_id = as_text(as_object(message or postback).get("mid"))
+        if event_id and not self.recent.first_time(event_id):
             return
         sender = self.pseudonyms.pseudonymise(psid)
-        language = event.get("locale") or (event.get("sender") or {}).get("locale")
+        language = as_text(event.get("locale")) or as_text(sender_field.get("locale"))
         output = FacebookOutput(self)
         if isinstance(postback, dict):
-            text = postback.get("payload") or postback.get("title")
+            text = as_text(postback.get("payload")) or as_text(postback.get("title"))
         else:
-            quick = message.get("quick_reply") if isinstance(message, dict) else None
-            text = (quick or {}).get("payload") or (message or {}).get("text")
-        if isinstance(text, str) and text.strip():
+            fields = as_object(message)
+            quick = as_object(fields.get("quick_reply"))
+            text = as_text(quick.get("payload")) or as_text(fields.get("text"))
+        if text:
             self.handle_text(on_new_message, output, sender, text, language)
         else:
             self.handle_non_text(request, output, sender, language)

@@ -57,6 +57,7 @@ from bot.channels.limits import (
     rate_limiter,
 )
 from bot.channels.rest import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
+from bot.privacy.markers import DELETED_FLAG
 from bot.web.origins import DEFAULT_ORIGINS, ORIGINS_ENV, parse_origins
 
 logger = logging.getLogger(__name__)
@@ -114,14 +115,19 @@ class WidgetOutput(SocketIOOutput):
 
     Every event carries ``language`` when the response says which language it is in
     (``metadata.language``, set by bot.responses), so the widget's own texts and its
-    direction follow a conversation that switched language by typing.
+    direction follow a conversation that switched language by typing. The events of the
+    deletion reply carry ``conversation_deleted: true``: the widget then clears the device.
     """
 
     language: str | None = None
+    deleted: bool = False
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        if self.language and isinstance(response, dict):
-            response = {**response, "language": self.language}
+        if isinstance(response, dict):
+            if self.language:
+                response = {**response, "language": self.language}
+            if self.deleted:
+                response = {**response, DELETED_FLAG: True}
         await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
@@ -130,6 +136,7 @@ class WidgetOutput(SocketIOOutput):
         language = metadata.get("language") if isinstance(metadata, dict) else None
         # One output object serves one incoming message, whose replies go out in order.
         self.language = language if isinstance(language, str) else None
+        self.deleted = isinstance(metadata, dict) and metadata.get(DELETED_FLAG) is True
         custom = message.get("custom")
         if not custom:
             await super().send_response(recipient_id, message)

@@ -35,6 +35,8 @@ from bot.channels.webhook import (
     NewMessageHandler,
     WebhookInput,
     WebhookOutput,
+    as_object,
+    as_text,
     parse_json_object,
     read_body,
     require,
@@ -189,7 +191,7 @@ class TelegramInput(WebhookInput):
                 return  # e.g. a game button: nothing for the bot to say
             text = self._long_payloads.get(data, data)
             sender = self.pseudonyms.pseudonymise(chat)
-            language = (query.get("from") or {}).get("language_code")
+            language = as_text(as_object(query.get("from")).get("language_code"))
             self.handle_text(on_new_message, output, sender, text, language)
             return
         message = update.get("message")
@@ -199,7 +201,7 @@ class TelegramInput(WebhookInput):
         if chat is None:
             raise InvalidUsage("message.chat.id missing")
         sender = self.pseudonyms.pseudonymise(chat)
-        language = (message.get("from") or {}).get("language_code")
+        language = as_text(as_object(message.get("from")).get("language_code"))
         body = message.get("text")
         if isinstance(body, str) and body.strip():
             if body.split(maxsplit=1)[0].split("@")[0] == "/start":

@@ -138,6 +138,28 @@ def hub_signature_valid(secret: str, body: bytes, header: str | None) -> bool:
     return hmac.compare_digest(expected, header.removeprefix("sha256="))
 
 
+def as_object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one.
+
+    Platform payloads are read field by field; an optional field of the wrong type
+    (a string where an object belongs) must read as absent, not raise.
+    """
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, an empty list if absent; 400 for anything else."""
+    if value is None:
+        return []
+    require(isinstance(value, list), "expected a list")
+    return list(value)
+
+
+def as_text(value: Any) -> str | None:
+    """``value`` if it is a non-blank string, else ``None``."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def require(condition: bool, problem: str) -> None:
     """400 with ``problem`` unless ``condition`` holds (for webhook payload shapes)."""
     if not condition:

@@ -37,6 +37,9 @@ from bot.channels.webhook import (
     GraphRequest,
     MetaWebhookInput,
     NewMessageHandler,
+    as_list,
+    as_object,
+    as_text,
     numbered_list,
     require,
     setting,
@@ -174,7 +177,7 @@ class WhatsAppCloudInput(MetaWebhookInput):
     def _dispatch(
         self, request: Request, message: dict[str, Any], on_new_message: NewMessageHandler
     ) -> None:
-        kind = message.get("type")
+        kind = as_text(message.get("type"))
         if kind in SILENT_TYPES:
             return
         sender = self.pseudonyms.pseudonymise(message["from"])
@@ -192,17 +195,13 @@ def _messages(data: dict[str, Any]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for entry in data["entry"]:
         require(isinstance(entry, dict), "entry items must be objects")
-        changes = entry.get("changes") or []
-        require(isinstance(changes, list), "changes must be a list")
-        for change in changes:
+        for change in as_list(entry.get("changes")):
             require(isinstance(change, dict), "changes items must be objects")
             if change.get("field") != "messages":
                 continue  # template status, account updates ...
             value = change.get("value")
             require(isinstance(value, dict), "value must be an object")
-            messages = value.get("messages", [])  # absent in status updates
-            require(isinstance(messages, list), "messages must be a list")
-            for message in messages:
+            for message in as_list(value.get("messages")):  # absent in status updates
                 require(isinstance(message, dict), "messages items must be objects")
                 require(isinstance(message.get("from"), str) and message["from"], "from missing")
                 require(isinstance(message.get("id"), str) and message["id"], "id missing")
@@ -214,13 +213,14 @@ def _text_of(message: dict[str, Any]) -> str | None:
     """Typed text, or the id of a tapped reply button / list row."""
     kind = message.get("type")
     if kind == "text":
-        body = (message.get("text") or {}).get("body")
-        return body if isinstance(body, str) and body.strip() else None
+        return as_text(as_object(message.get("text")).get("body"))
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        return reply.get("id") or reply.get("title") or None
+        interactive = as_object(message.get("interactive"))
+        reply = as_object(interactive.get("button_reply")) or as_object(
+            interactive.get("list_reply")
+        )
+        return as_text(reply.get("id")) or as_text(reply.get("title"))
     if kind == "button":  # quick-reply button of a template message
-        button = message.get("button") or {}
-        return button.get("payload") or button.get("text") or None
+        button = as_object(message.get("button"))
+        return as_text(button.get("payload")) or as_text(button.get("text"))
     return None

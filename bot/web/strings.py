@@ -1,9 +1,9 @@
 """The widget's own UI texts: one YAML file per language in data/widget/.
 
 The widget fetches them as one JSON document (``/widget/strings.json``) together
-with the language menu (order, own names, writing direction) from bot/languages.py
-and the texts of the bot's "conversation deleted" reply, so that the widget clears
-the device however the deletion was asked for (menu or typed "delete my data").
+with the language menu (order, own names, writing direction) from bot/languages.py.
+(The bot's "conversation deleted" reply is recognised by a flag the socket.io channel
+sets, not by its text: bot/channels/socketio.py.)
 """
 
 from __future__ import annotations
@@ -14,12 +14,9 @@ from typing import Any
 import yaml
 
 from bot.languages import DEFAULT, RTL, SUPPORTED
-from bot.responses import language_file
 
 #: The file every other language must match key for key.
 REFERENCE = "en"
-#: The bot's reply once it has deleted the conversation (actions/privacy.py).
-DELETED_RESPONSE = "utter_data_deleted"
 
 
 class StringsError(ValueError):
@@ -50,23 +47,8 @@ def load_strings(directory: Path) -> dict[str, dict[str, str]]:
     return strings
 
 
-def deletion_replies() -> list[str]:
-    """First bubble of the "deleted" reply in every language, as the widget receives it.
-
-    The socket.io output sends a text as one event per paragraph, so only the first
-    paragraph is compared. The widget recognises the reply by this text because the
-    channel forwards no response name; a flag from the server would be sturdier.
-    """
-    replies = {
-        variation["text"].strip().split("\n\n")[0].strip()
-        for code in SUPPORTED
-        for variation in language_file(code)["responses"].get(DELETED_RESPONSE, [])
-    }
-    return sorted(replies)
-
-
 def widget_document(strings: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The JSON the widget loads: language menu, texts, the deletion replies."""
+    """The JSON the widget loads: the language menu and the widget's own texts."""
     return {
         "default": DEFAULT,
         "languages": [
@@ -74,5 +56,4 @@ def widget_document(strings: dict[str, dict[str, str]]) -> dict[str, Any]:
             for c in SUPPORTED
         ],
         "strings": strings,
-        "deletion_replies": deletion_replies(),
     }

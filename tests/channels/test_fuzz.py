@@ -7,7 +7,10 @@ hostile strings, planted personal data. For every input: no 5xx. After each
 listener: the server still answers. At the end: none of the planted personal data
 is stored in clear in the tracker store, and the server logged no unhandled error.
 
-The number of inputs per listener is ``FUZZ_EXAMPLES`` (environment, default 60);
+The number of inputs per listener is ``FUZZ_EXAMPLES`` (environment, default 60).
+The inputs are derandomised (the same on every run) so that CI is reproducible;
+``make fuzz`` sets ``FUZZ_RANDOM=1`` and more examples to explore new inputs, and
+every failure it finds is kept below as an ``@example``.
 the totals are printed (``pytest -s``) for docs/reliability.md. The tests run in file
 order; the last one checks what the others left behind.
 """
@@ -25,7 +28,7 @@ from collections import Counter
 from typing import Any
 
 import socketio
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.channels.conftest import (
@@ -42,6 +45,7 @@ from tests.channels.sockets import Client
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 FUZZ = settings(
     max_examples=EXAMPLES,
+    derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     deadline=None,
     database=None,  # no .hypothesis/ directory in the repository
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -264,6 +268,7 @@ telegram_updates = st.fixed_dictionaries(
 
 @FUZZ
 @given(update=st.one_of(telegram_updates, json_values))
+@example(update={"update_id": 1, "message": {"chat": {"id": 7}, "from": "x", "text": "hallo"}})
 def test_fuzz_telegram(stack: Stack, update: Any):
     headers = {
         "Content-Type": "application/json",
@@ -326,6 +331,12 @@ messenger_payloads = st.fixed_dictionaries(
 
 @FUZZ
 @given(payload=st.one_of(messenger_payloads, json_values))
+@example(payload={"object": "page", "entry": [{"messaging": True}]})
+@example(payload={"object": "page", "entry": [{"messaging": [{"sender": "x", "message": {}}]}]})
+@example(payload={"entry": [{"messaging": [{"sender": {"id": "1"}, "message": {"text": 5}}]}]})
+@example(
+    payload={"entry": [{"messaging": [{"sender": {"id": "1", "locale": []}, "postback": {}}]}]}
+)
 def test_fuzz_messenger(stack: Stack, payload: Any):
     body = json.dumps(payload).encode()
     headers = {
@@ -390,6 +401,37 @@ whatsapp_payloads = st.fixed_dictionaries(
 
 @FUZZ
 @given(payload=st.one_of(whatsapp_payloads, json_values))
+@example(payload={"entry": [{"changes": True}]})
+@example(
+    payload={
+        "entry": [
+            {
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {"messages": [{"from": "49", "id": "m", "type": []}]},
+                    }
+                ]
+            }
+        ]
+    }
+)
+@example(
+    payload={
+        "entry": [
+            {
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messages": [{"from": "49", "id": "m2", "type": "text", "text": "hi"}]
+                        },
+                    }
+                ]
+            }
+        ]
+    }
+)
 def test_fuzz_whatsapp_cloud(stack: Stack, payload: Any):
     body = json.dumps(payload).encode()
     headers = {

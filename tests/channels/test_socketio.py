@@ -177,3 +177,27 @@ async def test_deletion_status_comes_from_the_tracker_store(widget_stack: Stack)
         other = await client.sio.call("deletion_status", {"session_id": uuid.uuid4().hex})
         assert other["deleted"] is False and other["error"]
         assert (await client.sio.call("deletion_status", "junk"))["deleted"] is False
+
+
+async def test_only_the_deletion_reply_is_flagged_as_deleting_the_conversation(
+    widget_stack: Stack,
+):
+    """The widget clears the device on ``conversation_deleted``; no other reply carries it."""
+    deleted_texts = [t.split("\n\n")[0] for t in texts("fr", "utter_data_deleted")]
+    async with Client(widget_stack.rasa_url) as client:
+        session = await client.session(None)
+        await client.say(session, "/delete_my_data", language="fr")
+        await client.wait_for(1)
+        # the confirmation question (one or more bubbles, the last with the yes button)
+        deadline = time.monotonic() + REPLY_TIMEOUT
+        while time.monotonic() < deadline and not any(
+            r.get("quick_replies") for r in client.replies
+        ):
+            await asyncio.sleep(0.1)
+        asked = list(client.replies)
+        await client.say(session, "/affirm", language="fr")
+        replies = await client.wait_for(len(asked) + 1)
+    done = replies[len(asked) :]
+    assert asked and not any(r.get("conversation_deleted") for r in asked), asked
+    assert done and all(r.get("conversation_deleted") is True for r in done), done
+    assert done[0]["text"] in deleted_texts

@@ -114,6 +114,25 @@ def test_button_tap_arrives_as_callback_query(stack):
 
 
 @pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("كيف أتعلم اللغة الألمانية؟", "ar"),
+        ("چطور زبان آلمانی یاد بگیرم؟", "fa"),
+        ("Как выучить немецкий язык?", "ru"),
+    ],
+)
+def test_the_script_of_the_first_message_beats_a_german_language_code(stack, text, language):
+    """A German phone, a first message in Arabic/Persian/Cyrillic script: answered in that
+    language at once (the platform's ``language_code`` is only a hint)."""
+    chat = new_chat()
+    assert send(stack, text_update(chat, text, language="de"))[0] == 200
+    stack.telegram.wait_for(lambda _: len(stack.telegram.sent(chat)) >= 2)
+    disclaimer, reply = stack.telegram.sent(chat)[:2]
+    assert disclaimer["text"] in texts(language, "utter_topic_disclaimer")
+    assert reply["text"] in texts(language, "utter_topic_language_course")
+
+
+@pytest.mark.parametrize(
     "content",
     [
         {

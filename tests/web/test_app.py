@@ -10,7 +10,6 @@ import yaml
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.languages import RTL, SUPPORTED
-from bot.responses import language_file
 from bot.web.app import create_app
 from bot.web.settings import STATIC_DIR, Settings
 from bot.web.strings import StringsError, load_strings
@@ -77,15 +76,6 @@ async def test_strings_for_every_language(client):
         assert lang["name"] == data["strings"][lang["code"]]["language_name"]
     names = {lang["code"]: lang["name"] for lang in data["languages"]}
     assert names["ar"] == "العربية" and names["uk"] == "Українська"
-
-
-async def test_strings_carry_the_deleted_reply_of_every_language(client):
-    """The widget clears the device when it sees one of these (a typed "delete my data")."""
-    data = await (await client.get("/widget/strings.json")).json()
-    for code in SUPPORTED:
-        reply = language_file(code)["responses"]["utter_data_deleted"][0]["text"]
-        assert reply.strip().split("\n\n")[0] in data["deletion_replies"], code
-    assert len(data["deletion_replies"]) == len(SUPPORTED)
 
 
 async def test_cors_only_for_allowed_sites(client):

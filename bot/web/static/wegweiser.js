@@ -424,8 +424,8 @@
     flush();
   }
   function isDeletionReply(message) {
-    var text = typeof message.text === "string" ? message.text.trim() : "";
-    return Boolean(text) && data.deletion_replies.indexOf(text) !== -1;
+    // The server flags every event of the "deleted" reply (bot/channels/socketio.py).
+    return message.conversation_deleted === true;
   }
   function onBot(message) {
     if (!message || typeof message !== "object") return;
