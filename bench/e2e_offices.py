@@ -6,10 +6,11 @@ Every message of the blind sets tests/nlu/blind_fresh/ and tests/nlu/blind_offic
 asks for an office type in one of our cities (both annotated) goes over REST through our
 Rasa server and the real action server, each in a fresh conversation. A reply counts as
 right when it carries the phone number, the street or the website of the record the
-directory ranks first for that city and office type, and as in the user's language when it also carries that office type's
-description in the message's language. A record without any of the three (the sources
-gave none) counts by its name. The sets were written apart from all project data
-and are never tuned on; for blind_fresh only counts are reported, never its messages.
+directory ranks first for that city and office type, and as in the user's language when
+it also carries that office type's description in the message's language. A record
+without any of the three (the sources gave none) counts by its name. The sets were
+written apart from all project data and are never tuned on; for blind_fresh only counts
+are reported, never its messages.
 """
 
 from __future__ import annotations

@@ -99,8 +99,7 @@ def build_responses() -> dict[str, list[dict[str, Any]]]:
         for key, variations in language_file(code)["responses"].items():
             condition = [{"type": "slot", "name": "language", "value": code}]
             merged.setdefault(key, []).extend(
-                {**v, "metadata": _metadata(key, code), "condition": condition}
-                for v in variations
+                {**v, "metadata": _metadata(key, code), "condition": condition} for v in variations
             )
     for key, variations in shared_responses().items():
         merged[key] = [dict(v) for v in variations]
