@@ -20,6 +20,7 @@ from tests.channels.conftest import (
     alias,
 )
 from tests.channels.fakes import FakeGraph, FakeRunner, hub_signature
+from tests.channels.phone_view import show
 from tests.helpers import texts
 
 WEBHOOK = "/webhooks/whatsapp/webhook"
@@ -122,7 +123,8 @@ def test_many_buttons_become_a_numbered_list_answered_by_digit(stack):
     assert [t for t, _ in stack.stored_events(alias("whatsapp", number))].count("user") == 4
 
 
-def test_office_card_arrives_as_readable_text(stack):
+def test_office_card_arrives_as_readable_text(stack, tmp_path):
+    """The Arabic card as plain text, each bubble right-to-left as WhatsApp shows it."""
     number = new_number()
     message = text_message(number, "أين الجوب سنتر في إيسن؟")
     assert send(stack, payload(number, [message]))[0] == 200
@@ -145,6 +147,9 @@ def test_office_card_arrives_as_readable_text(stack):
     card = next(b for b in bodies if office.name in b)
     assert office.phone in card
     assert not any(b.lstrip().startswith("{") for b in bodies)  # no raw JSON card
+    shown = bodies[: bodies.index(card) + 1]
+    directions = show(message["text"]["body"], shown, "Wegweiser", "whatsapp-ar-card.png", tmp_path)
+    assert directions == ["rtl"] * len(shown), list(zip(directions, shown))
 
 
 def test_status_updates_and_reactions_get_no_answer(stack):
