@@ -21,6 +21,10 @@ The Matcher then matches sequences of keys, so multi-word names ("Mülheim an de
 Ruhr", "Agentur für Arbeit") work the same way. Postcodes may be typed in Arabic-Indic
 or Persian digits; their value is always in ASCII digits.
 
+Abbreviations that are also ordinary words once folded ("KI" = AI in German, "kim" =
+"who" in Turkish) are matched apart, case-sensitively on the word as typed, and some of
+them only when the message also names a place ("KI in Dortmund", not "bist du eine KI").
+
 The surface forms live in data/gazetteer/*.yml; staff and translators edit those.
 """
 
@@ -30,7 +34,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -116,6 +120,8 @@ class Gazetteer:
 
     forms: dict[str, dict[str, str]]
     served_cities: frozenset[str]
+    #: Office abbreviations as typed -> (office type, only with a city or postcode).
+    abbreviations: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
     @classmethod
     def from_directory(cls, directory: Path) -> Gazetteer:
@@ -131,7 +137,13 @@ class Gazetteer:
         for code, entry in languages.items():
             _add(forms["language"], code, list(entry["forms"]) + [entry["own_name"]])
         served = frozenset(c["value"] for c in cities if c.get("served"))
-        return cls(forms=forms, served_cities=served)
+        abbreviations = {
+            str(short): (entry["value"], bool(entry.get("with_place")))
+            for short, entry in (
+                _read(directory / "office_types.yml").get("abbreviations") or {}
+            ).items()
+        }
+        return cls(forms=forms, served_cities=served, abbreviations=abbreviations)
 
     @cached_property
     def _nlp(self) -> spacy.language.Language:
@@ -355,7 +367,28 @@ class Gazetteer:
             # \d also matches Arabic-Indic and Persian digits: "٤٤١٣٥", "۴۴۱۳۵" -> "44135".
             digits = "".join(str(unicodedata.digit(c)) for c in m.group())
             matches.append(Match("postal_code", digits, m.start(), m.end(), m.group()))
+        matches += self._abbreviations(doc, matches)
         return sorted(matches, key=lambda m: m.start)
+
+    def _abbreviations(self, doc: Doc, found: list[Match]) -> list[Match]:
+        """Office abbreviations typed in capitals ("KIM", "KI'ya"), where nothing else matched."""
+        if not self.abbreviations or any(m.entity == "office_type" for m in found):
+            return []
+        has_place = any(m.entity in ("city", "postal_code") for m in found)
+        taken = [(m.start, m.end) for m in found]
+        out = []
+        for token in doc:
+            # A Turkish suffix after an apostrophe or a hyphen: "KI'ya", "KIM-e".
+            word = re.split(r"['’\-]", token.text, maxsplit=1)[0]
+            entry = self.abbreviations.get(word)
+            if entry is None or (entry[1] and not has_place):
+                continue
+            start, end = token.idx, token.idx + len(word)
+            if any(a < end and start < b for a, b in taken):
+                continue
+            out.append(Match("office_type", entry[0], start, end, word))
+            break  # one office per message is what the dialogue uses
+        return out
 
 
 def _key_fold(text: str) -> str:

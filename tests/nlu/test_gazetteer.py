@@ -283,3 +283,45 @@ def test_short_words_get_no_typo_tolerance(gazetteer, text):
 @pytest.mark.parametrize("text", ["بدي ميني جوب", "كيف استعمل جوب بورصه", "einen Minijob"])
 def test_job_alone_is_no_jobcenter(gazetteer, text):
     assert [m for m in gazetteer.find(text) if m.entity == "office_type"] == []
+
+
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("Adresse vom KI in Gelsenkirchen", "integration_center"),
+        ("KI'ya nasıl ulaşırım Bottrop'ta", "integration_center"),
+        ("Kontakt zum KIM", "integration_center"),
+        ("muss zum JC Oberhausen", "jobcenter"),
+        ("where is the IP in dortmund", "integration_point"),
+    ],
+)
+def test_abbreviations_typed_in_capitals(gazetteer, text, office):
+    assert offices_in(gazetteer, text) == [office]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["bist du eine KI?", "Bist du KI oder Mensch", "kim sorumlu?", "Kim bu?", "ki in Essen"],
+)
+def test_abbreviations_that_are_ordinary_words_are_not_offices(gazetteer, text):
+    """German "KI" (AI) without a place, Turkish "kim" (who), lowercase "ki" (that)."""
+    assert offices_in(gazetteer, text) == []
+
+
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("gde nahoditsya dzhobcentr v essene", "jobcenter"),
+        ("edare kar dar bochum kojast", "employment_agency"),
+        ("wein maktab el 3amal fi essen", "employment_agency"),
+        ("adres otdela po delam inostrancev", "immigration_office"),
+        ("edare mohajerat dortmund", "immigration_office"),
+    ],
+)
+def test_latin_transliterations(gazetteer, text, office):
+    """Arabizi, Finglish and transliterated Russian name the office too."""
+    assert offices_in(gazetteer, text) == [office]
+
+
+def offices_in(gazetteer: Gazetteer, text: str) -> list[str]:
+    return [m.value for m in gazetteer.find(text) if m.entity == "office_type"]

@@ -671,3 +671,15 @@ def test_only_numbers_that_dial_become_tel_links(page: Page):
     hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert "tel:115" in hrefs, hrefs
     assert all(re.fullmatch(r"tel:(\+\d{6,}|11\d{1,4})", h) for h in hrefs), hrefs
+
+
+def test_too_many_messages_get_a_note_not_silence(page: Page):
+    """Over the socket's rate (20/min) the server drops a message: the widget says so."""
+    de = STRINGS["de"]
+    open_widget(page)
+    for n in range(22):
+        page.fill("#ww-input", f"hallo {n}")
+        page.press("#ww-input", "Enter")
+    note = page.locator(".ww-note", has_text=de["slow_down"])
+    expect(note).to_have_count(1)
+    expect(page.locator(".ww-typing")).to_be_hidden()  # no indicator left running
