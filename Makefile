@@ -117,5 +117,6 @@ nginx: ## Debian's nginx for tests/ops (CI: root on a clean Debian machine)
 widget-vendor: ## refresh bot/web/static/vendor/socket.io.min.js from npm (bot/web/frontend/package-lock.json)
 	scripts/vendor-widget.sh
 
-screenshots: $(MODEL) chromium ## docs/screenshots/<lang>.png: the widget's first screen per language
+screenshots: $(MODEL) chromium ## docs/screenshots/: the widget's first screen per language, the Arabic card as WhatsApp shows it
 	WEGWEISER_SCREENSHOTS=1 $(BIN)/pytest -q tests/web/test_widget.py -k first_screen
+	WEGWEISER_SCREENSHOTS=1 $(BIN)/pytest -q tests/channels/test_whatsapp_cloud.py -k office_card

@@ -1,0 +1,48 @@
+"""What people actually type: transliterations, typos, mixed languages, emoji, digits.
+
+Each message gets the right answer or a kind reply; never silence, never a bare
+repetition of the bot's previous question.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.offices import load_directory
+
+OFFICE_QUESTIONS = [
+    # Arabizi, Finglish, transliterated Russian: Latin letters for another language
+    ("wein el jobcenter fi essen", "Essen", "jobcenter"),
+    ("jobcenter essen kojast", "Essen", "jobcenter"),
+    ("gde nahoditsya dzhobcentr v essene", "Essen", "jobcenter"),
+    ("edare kar dar bochum kojast", "Bochum", "employment_agency"),
+    # typos of a city and of an office name
+    ("Wo ist das Jobcenter in Dortmnd?", "Dortmund", "jobcenter"),
+    ("Jugendberufsagentr Dortmund adresse", "Dortmund", "youth_employment_agency"),
+    # two languages in one message
+    ("Hallo, где джобцентр в Essen?", "Essen", "jobcenter"),
+    # an abbreviation typed in capitals, with the city
+    ("Adresse vom KI in Gelsenkirchen", "Gelsenkirchen", "integration_center"),
+]
+
+
+@pytest.mark.parametrize(("text", "city", "office_type"), OFFICE_QUESTIONS)
+async def test_office_question_in_unusual_form_gets_the_card(chat, text, city, office_type):
+    replies = await chat.say(text)
+    office = load_directory().find(city, office_type)[0]
+    shown = "\n".join(r.get("text") or "" for r in replies)
+    assert office.name in shown, shown
+
+
+@pytest.mark.parametrize("text", ["👍", "🙏🙏🙏", "12345", "???", "ok", "…", "😀 45127"])
+async def test_emoji_digits_and_punctuation_get_a_kind_reply(chat, text):
+    replies = await chat.say(text)
+    assert replies and all(r.get("text") or r.get("buttons") for r in replies), replies
+
+
+async def test_no_bare_repetition_of_a_question(chat):
+    """After "which city?", an answer the bot cannot use gets more than the same question."""
+    first = await chat.say("Wo ist das Jobcenter?")
+    again = await chat.say("🙂")
+    assert again, "no reply"
+    assert [r.get("text") for r in again] != [first[-1].get("text")], again
