@@ -19,8 +19,10 @@ OFFICE_QUESTIONS = [
     # typos of a city and of an office name
     ("Wo ist das Jobcenter in Dortmnd?", "Dortmund", "jobcenter"),
     ("Jugendberufsagentr Dortmund adresse", "Dortmund", "youth_employment_agency"),
-    # two languages in one message
+    # two languages in one message, and a greeting before the question
     ("Hallo, где джобцентр в Essen?", "Essen", "jobcenter"),
+    ("Guten Tag, wo ist die Ausländerbehörde in Hagen?", "Hagen", "immigration_office"),
+    ("Merhaba, Bochum'daki Jobcenter'in adresi nedir?", "Bochum", "jobcenter"),
     # an abbreviation typed in capitals, with the city
     ("Adresse vom KI in Gelsenkirchen", "Gelsenkirchen", "integration_center"),
 ]
@@ -37,7 +39,7 @@ async def test_office_question_in_unusual_form_gets_the_card(chat, text, city, o
 @pytest.mark.parametrize("text", ["👍", "🙏🙏🙏", "12345", "???", "ok", "…", "😀 45127"])
 async def test_emoji_digits_and_punctuation_get_a_kind_reply(chat, text):
     replies = await chat.say(text)
-    assert replies and all(r.get("text") or r.get("buttons") for r in replies), replies
+    assert replies and replies[0].get("text"), replies
 
 
 async def test_no_bare_repetition_of_a_question(chat):
