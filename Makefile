@@ -64,7 +64,7 @@ test: lint types validate $(MODEL) chromium nginx ## everything CI runs: lint, t
 test-ops: $(MODEL) nginx chromium ## two Rasa replicas behind nginx: routing, lock store, faults, short load (tests/ops)
 	$(BIN)/pytest -m ops tests/ops
 
-bench-load: $(MODEL) nginx ## 200 conversations x 20 turns over two replicas behind nginx, then a 30 min soak -> docs/reliability-load.md
+bench-load: $(MODEL) nginx ## 200 conversations x 20 turns at a person's pace over two replicas behind nginx, then a 30 min soak -> docs/reliability-load.md
 	$(BIN)/python -m bench.load
 
 bench-lock-race: $(MODEL) nginx ## turns of one conversation on two replicas at once: Rasa's RedisLockStore vs ours -> docs/reliability-lock-race.md

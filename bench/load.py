@@ -1,7 +1,7 @@
 """Load and soak over two Rasa replicas behind nginx (tools/cluster.py).
 
-    python -m bench.load                          # 200 x 20 burst, 30 min soak
-    python -m bench.load --soak-minutes 5         # what docs/reliability.md reports
+    python -m bench.load                          # 200 x 20 at a person's pace, 30 min soak
+    python -m bench.load --think-seconds 2 --soak-conversations 20 --soak-minutes 5
     python -m bench.load --conversations 40 --turns 5 --soak-minutes 0   # quick look
 
 1. Burst: ``--conversations`` conversations at once, each ``--turns`` turns (a turn
@@ -159,13 +159,13 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--soak-minutes", type=float, default=30.0)
-    parser.add_argument("--soak-conversations", type=int, default=20)
+    parser.add_argument("--soak-conversations", type=int, default=150)
     parser.add_argument("--soak-turns", type=int, default=10)
     parser.add_argument("--sample-seconds", type=float, default=30.0)
     parser.add_argument(
         "--think-seconds",
         type=float,
-        default=2.0,
+        default=15.0,  # reading a reply and typing the next message on a phone
         help="mean pause between a reply and the next message (0: back to back)",
     )
     parser.add_argument("--json", type=Path, default=None)
