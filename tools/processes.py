@@ -16,8 +16,8 @@ MODEL = Path(os.environ.get("WEGWEISER_MODEL", PROJECT_ROOT / "models" / "wegwei
 BIN = Path(sys.executable).parent
 #: How our Rasa servers start (patches installed, token from the environment).
 RASA_SERVER = [sys.executable, "-m", "bot.rasa_server"]
-#: The rasa-sdk action server with our actions.
-ACTION_SERVER = [str(BIN / "rasa"), "run", "actions", "--actions", "actions"]
+#: The rasa-sdk action server with our actions (without TensorFlow: bot/action_server.py).
+ACTION_SERVER = [sys.executable, "-m", "bot.action_server", "--actions", "actions"]
 #: The tracker store of endpoints.yml (redaction, self-deletion).
 REDACTING_STORE = "bot.privacy.tracker_store.RedactingSQLTrackerStore"
 #: The lock store of endpoints.production.yml (safe across processes).
