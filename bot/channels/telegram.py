@@ -212,6 +212,5 @@ class TelegramInput(WebhookInput):
 
 
 def _chat_id(message: Any) -> int | str | None:
-    chat = message.get("chat") if isinstance(message, dict) else None
-    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    chat_id = as_object(as_object(message).get("chat")).get("id")
     return chat_id if isinstance(chat_id, (int, str)) and chat_id != "" else None

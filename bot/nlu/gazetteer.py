@@ -127,7 +127,8 @@ class Gazetteer:
     def from_directory(cls, directory: Path) -> Gazetteer:
         """Load cities.yml, office_types.yml and languages.yml from ``directory``."""
         cities = _read(directory / "cities.yml")["cities"]
-        offices = _read(directory / "office_types.yml")["office_types"]
+        office_file = _read(directory / "office_types.yml")
+        offices = office_file["office_types"]
         languages = _read(directory / "languages.yml")["languages"]
         forms: dict[str, dict[str, str]] = {"city": {}, "office_type": {}, "language": {}}
         for city in cities:
@@ -139,9 +140,7 @@ class Gazetteer:
         served = frozenset(c["value"] for c in cities if c.get("served"))
         abbreviations = {
             str(short): (entry["value"], bool(entry.get("with_place")))
-            for short, entry in (
-                _read(directory / "office_types.yml").get("abbreviations") or {}
-            ).items()
+            for short, entry in (office_file.get("abbreviations") or {}).items()
         }
         return cls(forms=forms, served_cities=served, abbreviations=abbreviations)
 
