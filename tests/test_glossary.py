@@ -14,21 +14,13 @@ import pytest
 import yaml
 
 from bot.languages import SUPPORTED
+from bot.offices.validation import NATIONAL_TYPES, OFFICE_TYPES
 from bot.paths import DATA_DIR
 from bot.responses import language_paths
 
 GLOSSARY_DIR = DATA_DIR / "glossary"
 # Offices and concepts every language must name ; a language may add its own.
-COMMON_TERMS = {
-    "jobcenter",
-    "employment_agency",
-    "integration_point",
-    "integration_center",
-    "immigration_office",
-    "youth_employment_agency",
-    "migration_counselling",
-    "youth_migration_service",
-    "recognition_counselling",
+COMMON_TERMS = (OFFICE_TYPES - NATIONAL_TYPES - {"local_specialty"}) | {
     "apprenticeship",
     "integration_course",
     "job_language_course",

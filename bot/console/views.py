@@ -22,7 +22,7 @@ from bot.console import auth, db, directory_health, queries, summary
 from bot.console.forms import FormError, page_number, parse_filters
 from bot.console.intents import known_intents
 from bot.console.locks import conversation_lock
-from bot.console.middlewares import admin_only, error_page
+from bot.console.middlewares import admin_only
 from bot.console.typedefs import ENGINE, REFRESH, SETTINGS, THROTTLE, URL_CIPHER
 from bot.languages import SUPPORTED
 
@@ -667,8 +667,3 @@ async def audit_log(request: web.Request) -> dict[str, Any]:
         "pages": max(1, -(-total // size)),
         "page_url": lambda n: "?" + urlencode({"page": n}),
     }
-
-
-def not_found(request: web.Request) -> web.Response:
-    """Shown for unknown console URLs."""
-    return error_page(request, 404, "Not found")

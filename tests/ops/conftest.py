@@ -6,7 +6,9 @@ Started once per session (two model loads); fault tests put back whatever they b
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,6 +96,23 @@ def say(base: str, sender: str, text: str, timeout: float = 120, **metadata: str
             return await send(session, base, sender, text, **metadata)
 
     return asyncio.run(run())
+
+
+def post_telegram(cluster: Cluster, update: dict) -> tuple[int, str]:
+    """POST one Telegram update to the cluster's webhook through nginx.
+
+    Returns the HTTP status and the replica that took it (nginx's upstream header).
+    """
+    request = urllib.request.Request(
+        cluster.proxy_url + "/webhooks/telegram/webhook",
+        data=json.dumps(update).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return resp.status, resp.headers.get("X-Wegweiser-Upstream", "")
 
 
 # Chromium for the widget test through nginx (tests/web's context fixture).

@@ -16,11 +16,10 @@ import aiohttp
 import pytest
 import socketio
 
-from tests.channels.conftest import TELEGRAM_SECRET
 from tests.channels.fakes import FakeTelegram
 from tests.channels.test_telegram import new_chat, text_update
 from tests.helpers import texts
-from tests.ops.conftest import say
+from tests.ops.conftest import post_telegram, say
 from tests.stack import essen_jobcenter_phones
 from tests.web.conftest import widget_gets_the_essen_jobcenter_over_websocket
 from tools.cluster import Cluster
@@ -138,18 +137,9 @@ def test_telegram_through_nginx_across_replicas(cluster: Cluster, fake_telegram:
     chat = new_chat()
     upstreams = []
     for count, text in enumerate(("Ich suche das Jobcenter", "Essen"), start=1):
-        body = json.dumps(text_update(chat, text)).encode()
-        request = urllib.request.Request(
-            cluster.proxy_url + "/webhooks/telegram/webhook",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
-            },
-        )
-        with urllib.request.urlopen(request, timeout=30) as resp:
-            assert resp.status == 200
-            upstreams.append(resp.headers["X-Wegweiser-Upstream"])
+        status, upstream = post_telegram(cluster, text_update(chat, text))
+        assert status == 200
+        upstreams.append(upstream)
         fake_telegram.wait_for(lambda _, n=count: len(fake_telegram.sent(chat)) >= n)
     assert set(upstreams) == {r.upstream for r in cluster.replicas}, upstreams
     first, second = fake_telegram.sent(chat)[:2]

@@ -8,11 +8,9 @@ back in a ``finally`` block, so the next test finds the cluster whole.
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -20,10 +18,9 @@ import pytest
 import redis
 
 from bot.patches.action_failure import numbers
-from tests.channels.conftest import TELEGRAM_SECRET
 from tests.channels.test_telegram import new_chat, text_update
 from tests.helpers import texts
-from tests.ops.conftest import FlakyTelegram, say
+from tests.ops.conftest import FlakyTelegram, post_telegram, say
 from tests.stack import essen_jobcenter_phones
 from tools.cluster import Cluster
 from tools.traffic import Turn, audit, send, tagged
@@ -207,17 +204,8 @@ def test_messenger_platform_5xx_is_retried_with_backoff(
 ):
     chat = new_chat()
     fake_telegram.fail_next(chat, 2)  # two 500s, then the platform is back
-    body = json.dumps(text_update(chat, "Ich suche das Jobcenter")).encode()
-    request = urllib.request.Request(
-        cluster.proxy_url + "/webhooks/telegram/webhook",
-        data=body,
-        headers={
-            "Content-Type": "application/json",
-            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
-        },
-    )
-    with urllib.request.urlopen(request, timeout=30) as resp:
-        assert resp.status == 200  # acknowledged at once; the reply follows in the background
+    status, _ = post_telegram(cluster, text_update(chat, "Ich suche das Jobcenter"))
+    assert status == 200  # acknowledged at once; the reply follows in the background
     fake_telegram.wait_for(lambda _: fake_telegram.sent(chat), timeout=60)
     attempts = fake_telegram.attempts(chat)
     assert [status for status, _ in attempts] == [500, 500, 200], attempts
