@@ -77,7 +77,7 @@ fast: $(BIN)/.installed ## inner loop: lint + the tests that need no model and n
 	$(MAKE) lint
 	$(BIN)/pytest -q -m "not model and not server"
 
-bench: $(MODEL) ## measure latency, throughput, memory, accuracy -> docs/benchmarks.md
+bench: $(MODEL) ## measure latency, throughput, memory, accuracy -> docs/benchmarks.md (BENCH_REFERENCE=<rev>: A/B of one conversation against that revision)
 	$(BIN)/python -m bench.run
 
 console-migrate: $(BIN)/.installed ## create/upgrade the staff console tables in the tracker-store DB

@@ -36,6 +36,7 @@ from tools.processes import MODEL, start_actions, start_rasa, stop
 SETS = {
     "blind_fresh": (PROJECT_ROOT / "tests" / "nlu" / "blind_fresh", False),
     "blind_offices": (PROJECT_ROOT / "tests" / "nlu" / "blind_offices", True),
+    "dev_offices": (PROJECT_ROOT / "tests" / "nlu" / "dev_offices", True),
 }
 TARGET = PROJECT_ROOT / "docs" / "benchmarks-e2e.md"
 GOAL = 0.95

@@ -5,6 +5,12 @@ for each: /model/parse latency, REST turn latency and throughput at 1/10/50
 concurrent conversations, server RSS, development-set intent accuracy; plus
 language-decision accuracy on short messages for our detector vs plain langdetect.
 Set BENCH_SKIP_BASELINE=1 to measure only our model.
+
+BENCH_REFERENCE=<git revision> adds an A/B of one conversation's turn latency against
+that revision's code and model in the same run: the revision is checked out into a
+temporary worktree, trained there, and both servers run side by side while single
+turns alternate between them (the order flips every round), so a slower or busier
+moment of the machine hits both alike.
 """
 
 from __future__ import annotations
@@ -59,12 +65,19 @@ def log(message: str) -> None:
 
 
 def train(
-    config: str, name: str, out: Path, log_dir: Path, timeout: float | None = None
+    config: str,
+    name: str,
+    out: Path,
+    log_dir: Path,
+    timeout: float | None = None,
+    root: Path = PROJECT_ROOT,
 ) -> float | None:
-    """Train from an empty cache; return wall seconds, or None after ``timeout`` seconds."""
+    """Train from an empty cache (the project in ``root``); wall seconds, or None on timeout."""
     train_log = log_dir / f"train-{name}.log"
     log(f"training {name} with {config} (progress: {train_log})")
-    env = server_env(RASA_CACHE_DIRECTORY=tempfile.mkdtemp(prefix="rasa-cache-"))
+    env = server_env(
+        RASA_CACHE_DIRECTORY=tempfile.mkdtemp(prefix="rasa-cache-"), PYTHONPATH=str(root)
+    )
     t0 = time.monotonic()
     with train_log.open("wb") as output:
         proc = subprocess.Popen(
@@ -83,7 +96,7 @@ def train(
                 "--fixed-model-name",
                 name,
             ],
-            cwd=PROJECT_ROOT,
+            cwd=root,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -253,6 +266,124 @@ def measure(model: Path, action_url: str, log_dir: Path) -> dict:
     return result
 
 
+def start_server(
+    root: Path, model: Path, action_url: str, log_dir: Path, name: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    """A Rasa server with the code in ``root`` on ``model``; the process and its base URL."""
+    port = free_port()
+    endpoints = write_endpoints(
+        log_dir / f"endpoints-{name}.yml", action_url, log_dir / f"tracker-{name}.db"
+    )
+    proc = start(
+        [*RASA_SERVER, "run", "--model", str(model), "--enable-api"]
+        + ["--interface", "127.0.0.1", "--port", str(port), "--endpoints", str(endpoints)],
+        f"http://127.0.0.1:{port}/",
+        log_dir / f"{name}.log",
+        timeout=300,
+        env=server_env(RASA_AUTH_TOKEN=TOKEN, PYTHONPATH=str(root)),
+        cwd=root,
+    )
+    return proc, f"http://127.0.0.1:{port}"
+
+
+async def alternating_turns(bases: list[str], rounds: int) -> list[list[float]]:
+    """Latencies of single turns sent to each server in turn (one conversation each).
+
+    Never two turns at once; the order of the servers flips every round.
+    """
+    times: list[list[float]] = [[] for _ in bases]
+    senders = [f"ab-{n}-{uuid.uuid4().hex[:6]}" for n in range(len(bases))]
+    async with aiohttp.ClientSession() as session:
+        for i in range(rounds):
+            order = list(range(len(bases)))
+            if i % 2:
+                order.reverse()
+            for n in order:
+                t0 = time.monotonic()
+                async with session.post(
+                    f"{bases[n]}/webhooks/rest/webhook",
+                    json={"sender": senders[n], "message": TURNS[i % len(TURNS)]},
+                ) as r:
+                    await r.read()
+                    assert r.status == 200
+                times[n].append(time.monotonic() - t0)
+    return times
+
+
+def reference_ab(revision: str, ours: Path, action_url: str, out: Path, log_dir: Path) -> dict:
+    """One conversation's turn latency: our code and model against ``revision``'s."""
+    root = Path(tempfile.mkdtemp(prefix="bench-reference-")) / "project"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(root), revision],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        (root / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        train("config.yml", "reference", out, log_dir, root=root)
+        ref_port = free_port()
+        # The reference's own actions, served by the plain rasa-sdk server.
+        procs.append(
+            start(
+                [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions"]
+                + ["--port", str(ref_port)],
+                f"http://127.0.0.1:{ref_port}/health",
+                log_dir / "reference-actions.log",
+                env=server_env(PYTHONPATH=str(root)),
+                cwd=root,
+            )
+        )
+        ref_url = f"http://127.0.0.1:{ref_port}/webhook"
+        ours_proc, ours_base = start_server(PROJECT_ROOT, ours, action_url, log_dir, "ab-ours")
+        procs.append(ours_proc)
+        ref_model = out / "reference.tar.gz"
+        ref_proc, ref_base = start_server(root, ref_model, ref_url, log_dir, "ab-ref")
+        procs.append(ref_proc)
+        asyncio.run(alternating_turns([ours_base, ref_base], len(TURNS) * 2))  # warm-up
+        ours_times, ref_times = asyncio.run(alternating_turns([ours_base, ref_base], 200))
+        return {
+            "revision": revision,
+            "commit": commit,
+            "ours": (pct(ours_times, 50), pct(ours_times, 95)),
+            "reference": (pct(ref_times, 50), pct(ref_times, 95)),
+            "rss": (rss_mb(ours_proc.pid), rss_mb(ref_proc.pid)),
+            "turns": len(ours_times),
+        }
+    finally:
+        for proc in procs:
+            stop(proc)
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(root)], cwd=PROJECT_ROOT, check=False
+        )
+
+
+def report_reference(ab: dict) -> list[str]:
+    """The A/B section of docs/benchmarks.md."""
+    ours, ref = ab["ours"], ab["reference"]
+    change = (ours[0] - ref[0]) / ref[0] * 100 if ref[0] else 0.0
+    return [
+        f"## One conversation: this code against {ab['revision']} ({ab['commit']})",
+        "",
+        f"Both servers ran side by side in this run, each on its own code and model (the "
+        f"reference trained from its own checkout); {ab['turns']} single turns each, "
+        "alternating between them with the order flipped every round, never two at once. "
+        "Latency in ms, RSS after the turns.",
+        "",
+        "| code | REST 1 conv p50/p95 | RSS (MiB) |",
+        "|---|---|---|",
+        f"| this checkout | {ours[0]:.0f} / {ours[1]:.0f} | {ab['rss'][0]:.0f} |",
+        f"| {ab['revision']} | {ref[0]:.0f} / {ref[1]:.0f} | {ab['rss'][1]:.0f} |",
+        "",
+        f"p50 change: {change:+.1f} %.",
+        "",
+    ]
+
+
 def cpu_model() -> str:
     """The CPU model name from /proc/cpuinfo."""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -270,7 +401,13 @@ def fmt_load(load: tuple[float, float, float]) -> str:
     return " / ".join(f"{x:.1f}" for x in load)
 
 
-def report(rows: dict[str, dict], notes: list[str], load_before, langdetect: float) -> str:
+def report(
+    rows: dict[str, dict],
+    notes: list[str],
+    load_before,
+    langdetect: float,
+    ab: dict | None = None,
+) -> str:
     """The text of docs/benchmarks.md for the rows measured so far."""
     n_short = len(short_messages())
     lines = [
@@ -320,6 +457,8 @@ def report(rows: dict[str, dict], notes: list[str], load_before, langdetect: flo
             f"minimum evidence) | {rows[OURS_NAME]['lang_short']:.3f} |"
         )
     lines += [f"| plain langdetect 1.0.9 (seeded, top guess) | {langdetect:.3f} |", ""]
+    if ab:
+        lines += report_reference(ab)
     lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     return "\n".join(lines)
 
@@ -353,14 +492,19 @@ def main() -> int:
     )
     action_url = f"http://127.0.0.1:{action_port}/webhook"
     rows: dict[str, dict] = {}
+    ab: dict | None = None
+    reference = os.environ.get("BENCH_REFERENCE")
     try:
         train_ours = train("config.yml", "ours", out, logs)
         rows[OURS_NAME] = {**measure(out / "ours.tar.gz", action_url, logs), "train": train_ours}
+        if reference:
+            ab = reference_ab(reference, out / "ours.tar.gz", action_url, out, logs)
+            target.write_text(report(rows, notes, load_before, ld, ab), encoding="utf-8")
         if os.environ.get("BENCH_SKIP_BASELINE"):
             notes.append("The baseline was skipped (BENCH_SKIP_BASELINE).")
         else:
             rows[BASELINE_NAME] = {"note": "training…"}
-            target.write_text(report(rows, notes, load_before, ld), encoding="utf-8")
+            target.write_text(report(rows, notes, load_before, ld, ab), encoding="utf-8")
             train_base = train("bench/baseline_config.yml", "baseline", out, logs, baseline_timeout)
             if train_base is None:
                 rows[BASELINE_NAME] = {
@@ -373,7 +517,7 @@ def main() -> int:
                 }
     finally:
         stop(actions)
-        target.write_text(report(rows, notes, load_before, ld), encoding="utf-8")
+        target.write_text(report(rows, notes, load_before, ld, ab), encoding="utf-8")
     print(target.read_text())
     return 0
 

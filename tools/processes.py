@@ -50,11 +50,12 @@ def start(
     log: Path,
     timeout: float = 180.0,
     env: dict[str, str] | None = None,
+    cwd: Path = PROJECT_ROOT,
 ) -> subprocess.Popen[bytes]:
-    """Start a server process and wait until ``health_url`` answers 200."""
+    """Start a server process (in ``cwd``) and wait until ``health_url`` answers 200."""
     handle = log.open("w")
     proc = subprocess.Popen(
-        argv, cwd=PROJECT_ROOT, env=env or server_env(), stdout=handle, stderr=subprocess.STDOUT
+        argv, cwd=cwd, env=env or server_env(), stdout=handle, stderr=subprocess.STDOUT
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -5,7 +5,8 @@ The sets live under tests/: ``blind`` (written apart from training, never tuned 
 from the code and the gazetteer, never tuned on; its misses were read, so it is no longer
 quite blind), ``blind_fresh`` (the same design, written later by authors who opened no file
 of the project; only its totals are reported), ``dev`` (a development set: its
-errors guided training-data additions) and the guidance form's exit sets. Tests assert
+errors guided training-data additions), ``dev_offices`` (office questions, a development
+set for the gazetteer and the office-request rule) and the guidance form's exit sets. Tests assert
 floors on these scores; bench/nlu_eval.py writes them to docs/benchmarks-nlu.md. Both
 parse in-process with a loaded Agent.
 """
@@ -32,6 +33,7 @@ SETS = {
     "blind_offices": PROJECT_ROOT / "tests" / "nlu" / "blind_offices",
     "blind_fresh": PROJECT_ROOT / "tests" / "nlu" / "blind_fresh",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
+    "dev_offices": PROJECT_ROOT / "tests" / "nlu" / "dev_offices",
 }
 #: Leaving the guidance form: the stop words were tuned on form_exit (a development
 #: set); form_exit_holdout was written later and never used for tuning.

@@ -1,4 +1,4 @@
-"""A greeting (or a message the classifier gave up on) that names an office is a request.
+"""A greeting, a fallback or a topic question that names an office and a place is a request.
 
 "Hallo, где джобцентр в Essen?" or "Guten Tag, wo ist der Jugendmigrationsdienst in
 Wuppertal?" read to a bag-of-features classifier mostly as a greeting; the person gets
@@ -7,6 +7,13 @@ the gazetteer: when the top intent is one of REQUEST_LIKE and the message names 
 type, the intent becomes ``find_office`` (keeping the classifier's confidence, and its
 ranking below). Office names are not greetings, so this cannot turn a plain "hello" into
 a request.
+
+Topic questions are the second case: "where is the recognition counselling in Dortmund?"
+or "مكتب معادلة الشهادات بهاغن وين؟" read as the *recognition* topic, and the person gets
+a general text about recognition instead of the office's address. When a topic intent's
+own office (TOPIC_OFFICES) is named together with a city or postcode, the person asks for
+that office, so the intent becomes ``find_office`` too. Without a place the topic answer
+stays: "can the recognition counselling help me?" is a question about the topic.
 """
 
 from __future__ import annotations
@@ -22,18 +29,30 @@ from rasa.shared.nlu.training_data.message import Message
 
 #: Intents that a message naming an office is better served as ``find_office``.
 REQUEST_LIKE = frozenset({"greet", "thank", "help", "nlu_fallback"})
+#: Topic intents, and the office types that (with a place) make them an office request.
+TOPIC_OFFICES: dict[str, frozenset[str]] = {
+    "ask_recognition": frozenset({"recognition_counselling"}),
+    "ask_work_permit": frozenset({"immigration_office"}),
+}
+PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
 
 
 def as_office_request(intent: dict[str, Any] | None, entities: list[dict[str, Any]]) -> bool:
     """True if a message with this intent and these entities should be ``find_office``."""
     name = (intent or {}).get("name")
-    return name in REQUEST_LIKE and any(e.get("entity") == "office_type" for e in entities)
+    offices = {e.get("value") for e in entities if e.get("entity") == "office_type"}
+    if name in REQUEST_LIKE:
+        return bool(offices)
+    if name in TOPIC_OFFICES:
+        has_place = any(e.get("entity") in PLACES for e in entities)
+        return has_place and bool(offices & TOPIC_OFFICES[name])
+    return False
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class OfficeRequestClassifier(GraphComponent):
-    """Turns a greeting/fallback that names an office type into ``find_office``."""
+    """Turns a greeting/fallback/topic question that asks for an office into ``find_office``."""
 
     @classmethod
     def create(
@@ -47,7 +66,7 @@ class OfficeRequestClassifier(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Rewrite the intent of each message that asks for an office while greeting."""
+        """Rewrite the intent of each message that asks for an office (see module doc)."""
         for message in messages:
             intent = message.get(INTENT)
             if not as_office_request(intent, message.get(ENTITIES) or []):

@@ -9,6 +9,9 @@ from bot.nlu.office_request import OfficeRequestClassifier, as_office_request
 
 OFFICE = {"entity": "office_type", "value": "jobcenter", "start": 0, "end": 9}
 CITY = {"entity": "city", "value": "Essen", "start": 13, "end": 18}
+POSTCODE = {"entity": "postal_code", "value": "45127", "start": 20, "end": 25}
+RECOGNITION = {"entity": "office_type", "value": "recognition_counselling", "start": 0, "end": 9}
+IMMIGRATION = {"entity": "office_type", "value": "immigration_office", "start": 0, "end": 9}
 
 
 @pytest.mark.parametrize("intent", ["greet", "thank", "help", "nlu_fallback"])
@@ -38,7 +41,23 @@ def test_request_like_intents_with_an_office_become_find_office(intent):
         ("goodbye", [OFFICE]),  # "danke, ich gehe jetzt zum Jobcenter"
         ("ask_responsibility", [OFFICE]),
         ("inform", [OFFICE]),  # answering "which office?" stays an answer
+        ("ask_recognition", [RECOGNITION]),  # "can the recognition counselling help me?"
+        ("ask_recognition", [OFFICE, CITY]),  # another office than the topic's own
+        ("ask_work_permit", [CITY]),  # "may I work in Essen?"
+        ("ask_job_search", [OFFICE, CITY]),  # no office of its own
     ],
 )
 def test_other_messages_keep_their_intent(intent, entities):
     assert not as_office_request({"name": intent, "confidence": 0.9}, entities)
+
+
+@pytest.mark.parametrize(
+    ("intent", "entities"),
+    [
+        ("ask_recognition", [RECOGNITION, CITY]),  # "Anerkennungsberatung in Essen, wo?"
+        ("ask_recognition", [RECOGNITION, POSTCODE]),
+        ("ask_work_permit", [IMMIGRATION, CITY]),  # "Ausländerbehörde Essen Arbeitserlaubnis"
+    ],
+)
+def test_a_topic_question_naming_its_office_and_a_place_asks_for_the_office(intent, entities):
+    assert as_office_request({"name": intent, "confidence": 0.7}, entities)
