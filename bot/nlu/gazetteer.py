@@ -57,6 +57,8 @@ POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 #: Shortest word compared with doubled letters collapsed ("Вупертале", "Botrop"): long
 #: enough that "bon" never becomes "Bonn" or "ham" "Hamm".
 MIN_COLLAPSED = 6
+#: French elision at the start of a word: l', d', qu', j', n', s', c', m', t'.
+_ELISION = re.compile(r"^(?:l|d|qu|j|n|s|c|m|t)'(?=\w\w)")
 _DOUBLED = re.compile(r"(.)\1+")
 #: One typo is allowed when word and known form both have at least MIN_TYPO - 1 letters
 #: and one of them MIN_TYPO ("Mulheim" ~ "Muhlheim"); shorter words are too close to
@@ -391,8 +393,13 @@ class Gazetteer:
 
 
 def _key_fold(text: str) -> str:
-    """:func:`bot.nlu.text.fold` plus the gazetteer's extra letter unifications."""
-    return fold(text).translate(_KEY_MAP)
+    """:func:`bot.nlu.text.fold` plus the gazetteer's extra letter unifications.
+
+    A French elided article or preposition is dropped ("l'Integration" -> "integration",
+    "d'intégration" -> "integration"), in forms and messages alike, so that "de
+    l'Integration Point" meets the form "Integration Point".
+    """
+    return _ELISION.sub("", fold(text).translate(_KEY_MAP))
 
 
 def _cyrillic_stem(word: str) -> str:
