@@ -98,6 +98,8 @@ TURKISH_SUFFIX = re.compile(
     r"(?:y|n|s)?(?:[iuae])?n?"
     r"(?:da|de|ta|te|dan|den|tan|ten|a|e|i|u|in|un|nin|nun|ya|ye|yi|yu|la|le|yla|yle)?"
     r"(?:ki)?"
+    # "-yim/-yiz" (I am / we are) after a place: "Gelsenkirchendeyim", "Essendeyiz".
+    r"(?:yim|yum|yiz|yuz)?"
 )
 #: Keyboard variants the gazetteer also unifies (beyond bot.nlu.text.fold, which the
 #: trained featurizers use and which therefore stays as it was): hamza seats and the

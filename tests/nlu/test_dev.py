@@ -1,4 +1,4 @@
-"""The development set (tests/nlu/dev/) and short messages, per language, on the trained model.
+"""The development sets (tests/nlu/dev/, dev_offices/) and short messages, on the trained model.
 
 The sentences in tests/nlu/dev/ were written apart from the training data, but their
 errors guided training-data additions, so this is a development set: the honest figures
@@ -47,6 +47,25 @@ def test_intent_accuracy_and_city_recall(agent, lang):
     assert score.city_recall >= CITY_RECALL, (
         f"{lang} {score.city_recall:.3f}: {score.missed_cities}"
     )
+
+
+#: dev_offices (office questions, a development set for the gazetteer): floors under the
+#: lowest measured language (intent 0.83, office type 0.80, city 1.00).
+OFFICE_FLOORS = (0.78, 0.75, 0.97)
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_office_questions_of_the_development_set(agent, lang):
+    items = examples(SETS["dev_offices"], lang)
+    assert len(items) == 90
+    intent, office, city = OFFICE_FLOORS
+    score = asyncio.run(score_language(agent, items, lang))
+    assert score.offices == score.cities == 90  # every message names one office in one city
+    assert score.accuracy >= intent, f"{lang} {score.accuracy:.3f}: {score.wrong[:15]}"
+    assert score.office_recall >= office, (
+        f"{lang} {score.office_recall:.3f}: {score.missed_offices}"
+    )
+    assert score.city_recall >= city, f"{lang} {score.city_recall:.3f}: {score.missed_cities}"
 
 
 def short_messages() -> list[tuple[str, str]]:

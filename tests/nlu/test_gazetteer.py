@@ -210,6 +210,11 @@ def test_office_types_inflected_and_colloquial(gazetteer, text, office):
         ("Gelsenkirchende oturuyorum", "Gelsenkirchen"),
         ("Herneye gidiyorum", "Herne"),
         ("Wuppertaldan geldim", "Wuppertal"),
+        ("gelsenkirchendeyim", "Gelsenkirchen"),  # "I am in Gelsenkirchen"
+        ("Essen'deyiz", "Essen"),
+        # Latin transliterations of Cyrillic names
+        ("dzhobcentr v Bokhume", "Bochum"),
+        ("jobcenter v Myulgaime", "Mülheim an der Ruhr"),
     ],
 )
 def test_city_names_split_inflected_or_suffixed(gazetteer, text, city):
@@ -325,3 +330,15 @@ def test_latin_transliterations(gazetteer, text, office):
 
 def offices_in(gazetteer: Gazetteer, text: str) -> list[str]:
     return [m.value for m in gazetteer.find(text) if m.entity == "office_type"]
+
+
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("on m'a parlé de l'Integration Point à Oberhausen", "integration_point"),
+        ("l’Integration Point d’Essen", "integration_point"),
+        ("le centre communal d'intégration de Hagen", "integration_center"),
+    ],
+)
+def test_french_elisions_do_not_hide_an_office(gazetteer, text, office):
+    assert office in {m.value for m in gazetteer.find(text) if m.entity == "office_type"}
