@@ -197,6 +197,13 @@ class LanguageDetector(GraphComponent):
             return _decision(hint, 1.0, "metadata", 0, script)
         if guess:
             return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+        # Nothing left but names ("консультация для беженцев Гельзенкирхен" minus the
+        # office and the city): the script still rules out six of our languages, so the
+        # two that use it decide, by marker letters or the names. `evidence` stays the
+        # letters besides names, so this never flips an established language.
+        own = self.identifier.script_guess(text, masked)
+        if own:
+            return _decision(own.code, own.confidence, "script", own.letters, script)
         return _decision(None, 0.0, None, 0, script)
 
     def _mark_unsupported(self, message: Message, confidence: float) -> None:

@@ -101,6 +101,22 @@ def test_neutral_messages_make_no_language_decision(parse):
         assert result["language"]["code"] is None, (text, result["language"])
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("консультация для беженцев Гельзенкирхен", "ru"),
+        ("консультація для біженців Оберхаузен", "uk"),
+        ("مكتب معادلة الشهادات بدويسبورغ", "ar"),
+        ("یوگند بروفس آگنتور بوخوم", "fa"),
+    ],
+)
+def test_a_message_of_names_only_is_decided_by_its_script(parse, text, code):
+    # Office and city masked, no words left: the script still says which two languages.
+    [result] = parse([text])
+    assert result["language"]["code"] == code, result["language"]
+    assert result["language"]["source"] == "script"
+
+
 def test_parse_output_carries_language_at_top_level(parse):
     result = parse(["أين يمكنني تعلم اللغة الألمانية في دورتموند"])[0]
     assert result["language"]["code"] == "ar"
