@@ -269,13 +269,18 @@ def measure(model: Path, action_url: str, log_dir: Path) -> dict:
 def start_server(
     root: Path, model: Path, action_url: str, log_dir: Path, name: str
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """A Rasa server with the code in ``root`` on ``model``; the process and its base URL."""
+    """A Rasa server with the code in ``root`` on ``model``; the process and its base URL.
+
+    Older revisions have no ``bot.rasa_server`` entry point (their patches load with
+    their NLU components): those run under the plain ``rasa`` command.
+    """
+    entry = RASA_SERVER if (root / "bot" / "rasa_server.py").exists() else [str(BIN / "rasa")]
     port = free_port()
     endpoints = write_endpoints(
         log_dir / f"endpoints-{name}.yml", action_url, log_dir / f"tracker-{name}.db"
     )
     proc = start(
-        [*RASA_SERVER, "run", "--model", str(model), "--enable-api"]
+        [*entry, "run", "--model", str(model), "--enable-api"]
         + ["--interface", "127.0.0.1", "--port", str(port), "--endpoints", str(endpoints)],
         f"http://127.0.0.1:{port}/",
         log_dir / f"{name}.log",
@@ -287,14 +292,18 @@ def start_server(
 
 
 async def alternating_turns(bases: list[str], rounds: int) -> list[list[float]]:
-    """Latencies of single turns sent to each server in turn (one conversation each).
+    """Latencies of single turns sent to each server in turn (one conversation at a time).
 
     Never two turns at once; the order of the servers flips every round.
     """
     times: list[list[float]] = [[] for _ in bases]
-    senders = [f"ab-{n}-{uuid.uuid4().hex[:6]}" for n in range(len(bases))]
+    senders: list[str] = []
     async with aiohttp.ClientSession() as session:
         for i in range(rounds):
+            if i % (2 * len(TURNS)) == 0:
+                # A new conversation every 16 turns, as in a real one: a tracker that
+                # grows for hundreds of turns would measure its own loading instead.
+                senders = [f"ab-{n}-{uuid.uuid4().hex[:6]}" for n in range(len(bases))]
             order = list(range(len(bases)))
             if i % 2:
                 order.reverse()
@@ -310,8 +319,18 @@ async def alternating_turns(bases: list[str], rounds: int) -> list[list[float]]:
     return times
 
 
-def reference_ab(revision: str, ours: Path, action_url: str, out: Path, log_dir: Path) -> dict:
-    """One conversation's turn latency: our code and model against ``revision``'s."""
+def reference_ab(
+    revision: str,
+    ours: Path,
+    action_url: str,
+    out: Path,
+    log_dir: Path,
+    reference_model: Path | None = None,
+) -> dict:
+    """One conversation's turn latency: our code and model against ``revision``'s.
+
+    ``reference_model``: a model already trained from ``revision`` (skips training it).
+    """
     root = Path(tempfile.mkdtemp(prefix="bench-reference-")) / "project"
     subprocess.run(
         ["git", "worktree", "add", "--detach", str(root), revision],
@@ -325,7 +344,9 @@ def reference_ab(revision: str, ours: Path, action_url: str, out: Path, log_dir:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
         ).stdout.strip()
-        train("config.yml", "reference", out, log_dir, root=root)
+        ref_model = reference_model or out / "reference.tar.gz"
+        if reference_model is None:
+            train("config.yml", "reference", out, log_dir, root=root)
         ref_port = free_port()
         # The reference's own actions, served by the plain rasa-sdk server.
         procs.append(
@@ -341,11 +362,10 @@ def reference_ab(revision: str, ours: Path, action_url: str, out: Path, log_dir:
         ref_url = f"http://127.0.0.1:{ref_port}/webhook"
         ours_proc, ours_base = start_server(PROJECT_ROOT, ours, action_url, log_dir, "ab-ours")
         procs.append(ours_proc)
-        ref_model = out / "reference.tar.gz"
         ref_proc, ref_base = start_server(root, ref_model, ref_url, log_dir, "ab-ref")
         procs.append(ref_proc)
         asyncio.run(alternating_turns([ours_base, ref_base], len(TURNS) * 2))  # warm-up
-        ours_times, ref_times = asyncio.run(alternating_turns([ours_base, ref_base], 200))
+        ours_times, ref_times = asyncio.run(alternating_turns([ours_base, ref_base], 320))
         return {
             "revision": revision,
             "commit": commit,

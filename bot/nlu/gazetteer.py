@@ -116,6 +116,8 @@ class Match:
     start: int
     end: int
     text: str
+    #: Languages whose lists name it this way ("immigration office": en; "Jobcenter": all).
+    languages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Gazetteer:
     served_cities: frozenset[str]
     #: Office abbreviations as typed -> (office type, only with a city or postcode).
     abbreviations: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    #: ``{entity: {form: languages whose list has it}}`` for cities and office types.
+    form_languages: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_directory(cls, directory: Path) -> Gazetteer:
@@ -146,7 +150,29 @@ class Gazetteer:
             str(short): (entry["value"], bool(entry.get("with_place")))
             for short, entry in (office_file.get("abbreviations") or {}).items()
         }
-        return cls(forms=forms, served_cities=served, abbreviations=abbreviations)
+        form_languages = {
+            "city": _languages_of(c["forms"] for c in cities),
+            "office_type": _languages_of(entry["forms"] for entry in offices.values()),
+        }
+        return cls(
+            forms=forms,
+            served_cities=served,
+            abbreviations=abbreviations,
+            form_languages=form_languages,
+        )
+
+    @cached_property
+    def _key_languages(self) -> dict[tuple[str, str, tuple[str, ...]], frozenset[str]]:
+        """(entity, value, key sequence) -> the languages of the forms with those keys."""
+        table: dict[tuple[str, str, tuple[str, ...]], set[str]] = defaultdict(set)
+        for entity, languages_by_form in self.form_languages.items():
+            for form, languages in languages_by_form.items():
+                value = self.forms[entity].get(form)
+                if value is None:
+                    continue
+                for keys in self._form_variants(form):
+                    table[(entity, value, tuple(keys))].update(languages)
+        return {key: frozenset(langs) for key, langs in table.items()}
 
     @cached_property
     def _nlp(self) -> spacy.language.Language:
@@ -365,7 +391,11 @@ class Gazetteer:
         matches = []
         for span in filter_spans(spans):
             entity, value = span.label_.split("\t", 1)
-            matches.append(Match(entity, value, span.start_char, span.end_char, span.text))
+            keys = tuple(t.norm_ for t in span if not t.is_punct)
+            languages = self._key_languages.get((entity, value, keys), frozenset())
+            matches.append(
+                Match(entity, value, span.start_char, span.end_char, span.text, languages)
+            )
         for m in POSTCODE.finditer(doc.text):
             # \d also matches Arabic-Indic and Persian digits: "٤٤١٣٥", "۴۴۱۳۵" -> "44135".
             digits = "".join(str(unicodedata.digit(c)) for c in m.group())
@@ -469,6 +499,16 @@ def _read(path: Path) -> dict:
 
 def _all_forms(per_language: dict[str, Iterable[str]]) -> list[str]:
     return [form for forms in per_language.values() for form in (forms or [])]
+
+
+def _languages_of(entries: Iterable[dict[str, Iterable[str]]]) -> dict[str, frozenset[str]]:
+    """Every form of ``entries`` (``{language: [forms]}`` each) -> the languages listing it."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for per_language in entries:
+        for language, forms in per_language.items():
+            for form in forms or []:
+                table[str(form)].add(language)
+    return {form: frozenset(langs) for form, langs in table.items()}
 
 
 def _add(table: dict[str, str], value: str, forms: Iterable[str]) -> None:

@@ -73,6 +73,9 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "start": m.start,
                     "end": m.end,
                     "confidence_entity": 1.0,
+                    # Which languages name it this way: the language detector's last
+                    # resort for a message of names only ("refugee counselling Hagen").
+                    **({"languages": sorted(m.languages)} if m.languages else {}),
                 }
                 for m in self.gazetteer.find(message.get(TEXT) or "")
             ]

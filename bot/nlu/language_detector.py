@@ -7,8 +7,8 @@ evidence. The decision is added to the parse output at the top level::
 
     "language": {"code": "ar", "confidence": 0.97, "source": "text"}
 
-``source`` is one of ``choice``, ``script``, ``text``, ``metadata``; ``code`` is
-``null`` when there is not enough evidence. A message in Arabic or Cyrillic script
+``source`` is one of ``choice``, ``script``, ``text``, ``metadata``, ``names``; ``code``
+is ``null`` when there is not enough evidence. A message in Arabic or Cyrillic script
 decides between the two languages of that script even against a channel hint in
 another script (the hint still settles Arabic vs Persian, Ukrainian vs Russian).
 Whether the decision changes the conversation's language is decided later, with the
@@ -42,6 +42,29 @@ from bot.nlu.langid import (
 
 MODEL_FILE = "language_model.pkl"
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
+#: Confidence of a decision from names alone: enough for a conversation's first message
+#: (bot/nlu/language_policy.py), never enough to change an established language.
+NAMES_CONFIDENCE = 0.6
+
+
+def language_of_names(entities: List[Dict[str, Any]]) -> str | None:
+    """The one language whose speakers name the message's city and office this way.
+
+    Names that German lists too ("Jobcenter", "Essen") are what everybody types and say
+    nothing; the others must agree on exactly one of our languages.
+    """
+    candidates: set[str] | None = None
+    for entity in entities:
+        languages = set(entity.get("languages") or [])
+        if entity.get("entity") not in ("city", "office_type") or not languages:
+            continue
+        if "de" in languages:
+            continue
+        candidates = languages if candidates is None else candidates & languages
+    if candidates and len(candidates) == 1:
+        code = candidates.pop()
+        return code if is_supported(code) else None
+    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -204,6 +227,11 @@ class LanguageDetector(GraphComponent):
         own = self.identifier.script_guess(text, masked)
         if own:
             return _decision(own.code, own.confidence, "script", own.letters, script)
+        # Names only, in Latin letters: a name that only one language's speakers use
+        # ("immigration office", "Hartz IV dairesi", "agentura po trudu") says which.
+        named = language_of_names(entities)
+        if named:
+            return _decision(named, NAMES_CONFIDENCE, "names", 0, script)
         return _decision(None, 0.0, None, 0, script)
 
     def _mark_unsupported(self, message: Message, confidence: float) -> None:

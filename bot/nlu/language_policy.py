@@ -6,7 +6,9 @@ everything, the channel's hint sets the language only until the user has shown
 theirs, and text evidence flips an established language only when it is strong
 and long enough — "ok", "Essen", "45127" or a single "danke" never flip it. A message
 in another script than the conversation's language (Arabic after a German browser
-hint) flips it on its own, unless the language was chosen explicitly.
+hint) flips it on its own, unless the language was chosen explicitly. A language
+guessed from names alone (source ``names``) holds only until the user's own words say
+otherwise.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class LanguageState:
     """The conversation's language and how it was established."""
 
     code: str | None
-    source: str | None  # choice | metadata | script | text
+    source: str | None  # choice | metadata | script | text | names
 
 
 def resolve(
@@ -58,7 +60,8 @@ def resolve(
         return LanguageState(code, "choice")
     if source == "metadata":
         return LanguageState(code, "metadata") if state.source in (None, "metadata") else None
-    if state.code is None:
+    if state.code is None or state.source == "names":
+        # Names alone ("refugee counselling Hagen") only stand in until the user writes.
         return LanguageState(code, source) if confidence >= FIRST_CONFIDENCE else None
     script = decision.get("script")
     if (

@@ -18,7 +18,7 @@ stays: "can the recognition counselling help me?" is a question about the topic.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, FrozenSet, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,7 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 #: Intents that a message naming an office is better served as ``find_office``.
 REQUEST_LIKE = frozenset({"greet", "thank", "help", "nlu_fallback"})
 #: Topic intents, and the office types that (with a place) make them an office request.
-TOPIC_OFFICES: dict[str, frozenset[str]] = {
+TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
     "ask_recognition": frozenset({"recognition_counselling"}),
     "ask_work_permit": frozenset({"immigration_office"}),
 }
@@ -38,7 +38,7 @@ PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
 
 
-def as_office_request(intent: dict[str, Any] | None, entities: list[dict[str, Any]]) -> bool:
+def as_office_request(intent: Dict[str, Any] | None, entities: List[Dict[str, Any]]) -> bool:
     """True if a message with this intent and these entities should be ``find_office``."""
     name = (intent or {}).get("name")
     offices = {e.get("value") for e in entities if e.get("entity") == "office_type"}

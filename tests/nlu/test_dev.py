@@ -117,6 +117,29 @@ def test_a_message_of_names_only_is_decided_by_its_script(parse, text, code):
     assert result["language"]["source"] == "script"
 
 
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("immigration office oberhausen", "en"),
+        ("Hartz IV dairesi Mülheim an der Ruhr", "tr"),
+        ("agentura po trudu Hagen", "ru"),
+        ("Duisbourg agence pour l'emploi", "fr"),
+    ],
+)
+def test_names_only_one_language_uses_decide_a_message_of_names(parse, text, code):
+    [result] = parse([text])
+    assert result["language"]["code"] == code, result["language"]
+    assert result["language"]["source"] == "names"
+
+
+def test_names_everybody_types_decide_nothing(parse):
+    for text, result in zip(
+        ["Jobcenter Essen", "Ausländerbehörde Dortmund"],
+        parse(["Jobcenter Essen", "Ausländerbehörde Dortmund"]),
+    ):
+        assert result["language"]["code"] is None, (text, result["language"])
+
+
 def test_parse_output_carries_language_at_top_level(parse):
     result = parse(["أين يمكنني تعلم اللغة الألمانية في دورتموند"])[0]
     assert result["language"]["code"] == "ar"

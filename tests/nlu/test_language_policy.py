@@ -18,6 +18,10 @@ def d(code, conf=0.99, source="text", evidence=30):
     [
         (NONE, d("ar"), None, LanguageState("ar", "text")),
         (NONE, d("ar", conf=0.4), None, None),  # too unsure even for a first guess
+        # a language guessed from names alone holds only until the user's own words
+        (NONE, d("en", 0.6, "names", 0), None, LanguageState("en", "names")),
+        (LanguageState("en", "names"), d("tr", 0.7, evidence=6), None, LanguageState("tr", "text")),
+        (LanguageState("en", "text"), d("tr", 0.6, "names", 0), None, None),
         (NONE, d("tr", source="metadata"), None, LanguageState("tr", "metadata")),
         (
             LanguageState("tr", "metadata"),
