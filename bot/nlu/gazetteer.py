@@ -288,6 +288,8 @@ class Gazetteer:
         for cand in candidates:
             if cand in known:
                 return cand
+        if NOT_INFLECTED.intersection(candidates):
+            return word
         for cand in candidates:
             for cut in range(1, MAX_SUFFIX + 1):
                 stem = cand[:-cut]
@@ -432,6 +434,11 @@ def _key_fold(text: str) -> str:
     l'Integration Point" meets the form "Integration Point".
     """
     return _ELISION.sub("", fold(text).translate(_KEY_MAP))
+
+
+#: Words whose ending is not an inflection of a known form: Arabic "ألمانيا" is the
+#: country Germany, not the language "ألماني" ("أعيش بألمانيا" names no language).
+NOT_INFLECTED = frozenset(_key_fold(word) for word in ("ألمانيا", "المانيا"))
 
 
 def _cyrillic_stem(word: str) -> str:

@@ -342,3 +342,8 @@ def offices_in(gazetteer: Gazetteer, text: str) -> list[str]:
 )
 def test_french_elisions_do_not_hide_an_office(gazetteer, text, office):
     assert office in {m.value for m in gazetteer.find(text) if m.entity == "office_type"}
+
+
+@pytest.mark.parametrize("text", ["أنا عايش بألمانيا من سنتين", "انا في المانيا"])
+def test_the_country_germany_is_not_the_language_german(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "language"]
