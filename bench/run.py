@@ -220,52 +220,6 @@ def langdetect_accuracy() -> float:
     return right / len(pairs)
 
 
-def measure(model: Path, action_url: str, log_dir: Path) -> dict:
-    """Start a Rasa server on ``model`` and measure it."""
-    log(f"measuring {model.name}")
-    port = free_port()
-    # The tracker store as deployed by default: SQLite with redaction (bot/privacy/).
-    endpoints = write_endpoints(
-        log_dir / f"endpoints-{model.stem}.yml", action_url, log_dir / f"tracker-{model.stem}.db"
-    )
-    proc = start(
-        [
-            # Both models are served by the same server (our patches installed); the
-            # baseline differs in its pipeline only.
-            *RASA_SERVER,
-            "run",
-            "--model",
-            str(model),
-            "--enable-api",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--endpoints",
-            str(endpoints),
-        ],
-        f"http://127.0.0.1:{port}/",
-        log_dir / f"{model.stem}.log",
-        timeout=300,
-        env=server_env(RASA_AUTH_TOKEN=TOKEN),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        result: dict = {"rss_idle": rss_mb(proc.pid)}
-        asyncio.run(parse_latency(base, TURNS * 3))  # warm-up
-        parse = asyncio.run(parse_latency(base, TURNS * 25))
-        result["parse"] = (pct(parse, 50), pct(parse, 95))
-        for concurrency, turns in ((1, 60), (10, 20), (50, 6)):
-            times, tps = asyncio.run(rest_load(base, concurrency, turns))
-            result[f"rest{concurrency}"] = (pct(times, 50), pct(times, 95), tps)
-        result["rss_loaded"] = rss_mb(proc.pid)
-        result["accuracy"] = asyncio.run(intent_accuracy(base))
-        result["lang_short"] = asyncio.run(ours_language_accuracy(base))
-    finally:
-        stop(proc)
-    return result
-
-
 def start_server(
     root: Path, model: Path, action_url: str, log_dir: Path, name: str
 ) -> tuple[subprocess.Popen[bytes], str]:
@@ -289,6 +243,28 @@ def start_server(
         cwd=root,
     )
     return proc, f"http://127.0.0.1:{port}"
+
+
+def measure(model: Path, action_url: str, log_dir: Path) -> dict:
+    """Start a Rasa server on ``model`` and measure it."""
+    log(f"measuring {model.name}")
+    # Both models are served by the same server (our patches installed); the baseline
+    # differs in its pipeline only. Tracker store as deployed: SQLite with redaction.
+    proc, base = start_server(PROJECT_ROOT, model, action_url, log_dir, model.stem)
+    try:
+        result: dict = {"rss_idle": rss_mb(proc.pid)}
+        asyncio.run(parse_latency(base, TURNS * 3))  # warm-up
+        parse = asyncio.run(parse_latency(base, TURNS * 25))
+        result["parse"] = (pct(parse, 50), pct(parse, 95))
+        for concurrency, turns in ((1, 60), (10, 20), (50, 6)):
+            times, tps = asyncio.run(rest_load(base, concurrency, turns))
+            result[f"rest{concurrency}"] = (pct(times, 50), pct(times, 95), tps)
+        result["rss_loaded"] = rss_mb(proc.pid)
+        result["accuracy"] = asyncio.run(intent_accuracy(base))
+        result["lang_short"] = asyncio.run(ours_language_accuracy(base))
+    finally:
+        stop(proc)
+    return result
 
 
 async def alternating_turns(bases: list[str], rounds: int) -> list[list[float]]:
@@ -319,18 +295,8 @@ async def alternating_turns(bases: list[str], rounds: int) -> list[list[float]]:
     return times
 
 
-def reference_ab(
-    revision: str,
-    ours: Path,
-    action_url: str,
-    out: Path,
-    log_dir: Path,
-    reference_model: Path | None = None,
-) -> dict:
-    """One conversation's turn latency: our code and model against ``revision``'s.
-
-    ``reference_model``: a model already trained from ``revision`` (skips training it).
-    """
+def reference_ab(revision: str, ours: Path, action_url: str, out: Path, log_dir: Path) -> dict:
+    """One conversation's turn latency: our code and model against ``revision``'s."""
     root = Path(tempfile.mkdtemp(prefix="bench-reference-")) / "project"
     subprocess.run(
         ["git", "worktree", "add", "--detach", str(root), revision],
@@ -344,9 +310,7 @@ def reference_ab(
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
         ).stdout.strip()
-        ref_model = reference_model or out / "reference.tar.gz"
-        if reference_model is None:
-            train("config.yml", "reference", out, log_dir, root=root)
+        train("config.yml", "reference", out, log_dir, root=root)
         ref_port = free_port()
         # The reference's own actions, served by the plain rasa-sdk server.
         procs.append(
@@ -362,6 +326,7 @@ def reference_ab(
         ref_url = f"http://127.0.0.1:{ref_port}/webhook"
         ours_proc, ours_base = start_server(PROJECT_ROOT, ours, action_url, log_dir, "ab-ours")
         procs.append(ours_proc)
+        ref_model = out / "reference.tar.gz"
         ref_proc, ref_base = start_server(root, ref_model, ref_url, log_dir, "ab-ref")
         procs.append(ref_proc)
         asyncio.run(alternating_turns([ours_base, ref_base], len(TURNS) * 2))  # warm-up

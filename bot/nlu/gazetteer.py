@@ -130,6 +130,8 @@ class Gazetteer:
     abbreviations: dict[str, tuple[str, bool]] = field(default_factory=dict)
     #: ``{entity: {form: languages whose list has it}}`` for cities and office types.
     form_languages: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    #: Keys of words whose ending is no inflection of a known form (languages.yml).
+    not_inflected: frozenset[str] = frozenset()
 
     @classmethod
     def from_directory(cls, directory: Path) -> Gazetteer:
@@ -137,7 +139,8 @@ class Gazetteer:
         cities = _read(directory / "cities.yml")["cities"]
         office_file = _read(directory / "office_types.yml")
         offices = office_file["office_types"]
-        languages = _read(directory / "languages.yml")["languages"]
+        language_file = _read(directory / "languages.yml")
+        languages = language_file["languages"]
         forms: dict[str, dict[str, str]] = {"city": {}, "office_type": {}, "language": {}}
         for city in cities:
             _add(forms["city"], city["value"], _all_forms(city["forms"]) + [city["value"]])
@@ -159,6 +162,9 @@ class Gazetteer:
             served_cities=served,
             abbreviations=abbreviations,
             form_languages=form_languages,
+            not_inflected=frozenset(
+                _key_fold(str(w)) for w in language_file.get("not_inflected") or []
+            ),
         )
 
     @cached_property
@@ -288,7 +294,7 @@ class Gazetteer:
         for cand in candidates:
             if cand in known:
                 return cand
-        if NOT_INFLECTED.intersection(candidates):
+        if self.not_inflected.intersection(candidates):
             return word
         for cand in candidates:
             for cut in range(1, MAX_SUFFIX + 1):
@@ -434,11 +440,6 @@ def _key_fold(text: str) -> str:
     l'Integration Point" meets the form "Integration Point".
     """
     return _ELISION.sub("", fold(text).translate(_KEY_MAP))
-
-
-#: Words whose ending is not an inflection of a known form: Arabic "ألمانيا" is the
-#: country Germany, not the language "ألماني" ("أعيش بألمانيا" names no language).
-NOT_INFLECTED = frozenset(_key_fold(word) for word in ("ألمانيا", "المانيا"))
 
 
 def _cyrillic_stem(word: str) -> str:

@@ -56,9 +56,12 @@ def language_of_names(entities: List[Dict[str, Any]]) -> str | None:
     candidates: set[str] | None = None
     for entity in entities:
         languages = set(entity.get("languages") or [])
-        if entity.get("entity") not in ("city", "office_type") or not languages:
-            continue
-        if "de" in languages:
+        # Names German lists too ("Jobcenter", "Essen") say nothing.
+        if (
+            entity.get("entity") not in ("city", "office_type")
+            or not languages
+            or "de" in languages
+        ):
             continue
         candidates = languages if candidates is None else candidates & languages
     if candidates and len(candidates) == 1:
