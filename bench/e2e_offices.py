@@ -40,6 +40,7 @@ SETS = {
 }
 TARGET = PROJECT_ROOT / "docs" / "benchmarks-e2e.md"
 GOAL = 0.95
+TOKEN = "e2e-" + uuid.uuid4().hex
 
 
 def cases(directory: Directory, path: Path) -> list[tuple[str, str, str, str, str]]:
@@ -65,6 +66,29 @@ def say(base: str, text: str) -> str:
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.dumps(json.loads(response.read()), ensure_ascii=False)
+
+
+def parse_language(base: str, text: str) -> str | None:
+    """The NLU's language decision for ``text`` alone (``None``: undecided)."""
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(
+        f"{base}/model/parse?token={TOKEN}",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return (json.loads(response.read()).get("language") or {}).get("code")
+
+
+def miss_kind(right: bool, decided: str | None, lang: str) -> str:
+    """Why a case missed: no right contact, or which language problem."""
+    if not right:
+        return "no right contact"
+    if decided is None:
+        return "right contact, language undecided (names only, so German)"
+    if decided != lang:
+        return "right contact, another language decided"
+    return "right contact and language decided, reply in another language"
 
 
 def verdict(reply: str, lang: str, city: str, office_type: str, directory: Directory) -> tuple:
@@ -97,6 +121,8 @@ def run_set(
         score[f"{group}:cases"] += 1
         score[f"{group}:right"] += right
         if not in_language:
+            kind = miss_kind(right, parse_language(base, text), lang)
+            score[f"miss:{kind}"] += 1
             misses.append((lang, text, office_type, city))
     return per_lang, misses
 
@@ -106,7 +132,7 @@ def main() -> int:
     directory = load_directory()
     tmp = Path(tempfile.mkdtemp(prefix="e2e-"))
     actions, action_url = start_actions(tmp / "actions.log")
-    rasa, base, _ = start_rasa(str(MODEL), action_url, tmp, "credentials.yml")
+    rasa, base, _ = start_rasa(str(MODEL), action_url, tmp, "credentials.yml", api_token=TOKEN)
     results = {}
     try:
         for name, (path, _) in SETS.items():
@@ -157,6 +183,9 @@ def report(results: dict[str, tuple[dict[str, Counter[str]], list]]) -> str:
                 f"| {lang} | {s['cases']} | {s['right'] / cases:.3f} "
                 f"| {s['language'] / cases:.3f} |"
             )
+        kinds = sorted(k for k in total if k.startswith("miss:"))
+        lines += ["", "Why they missed (the language as /model/parse decides it):", ""]
+        lines += [f"- {k[len('miss:') :]}: {total[k]}" for k in kinds] or ["- none"]
         if SETS[name][1]:
             lines += ["", "Misses (text, expected office type and city):", ""]
             lines += [f"- {lang}: {text} ({kind}, {city})" for lang, text, kind, city in misses]

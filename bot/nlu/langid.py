@@ -16,6 +16,11 @@ decision is layered, cheapest and surest first:
    which of our languages it is: our model knows chat, lingua general vocabulary. For
    longer messages the result is averaged with langdetect.
 
+Latin letters can also be Arabizi, Finglish or transliterated Ukrainian/Russian
+(data/nlu/romanized/): the text model may choose those languages for a Latin-script
+message when it is clearly sure (ROMANIZED_MIN_CONFIDENCE); lingua and langdetect know
+them only in their own script, so they do not vote on them.
+
 A message in Arabic or Cyrillic script (scripts only two of our languages use) tells
 the language family on its own: :meth:`LanguageIdentifier.script_guess` chooses between
 those two even for a short message, so that it can beat a channel hint in another script.
@@ -36,8 +41,14 @@ from bot.nlu.text import script_of, strip_invisible
 
 #: Languages per script that the text model may choose between. Unsupported ones we
 #: have examples for are listed too, so "hola, necesito trabajo" is not forced into fr.
+#: Latin letters include ar/fa/uk/ru: people type Arabizi, Finglish and transliterated
+#: Ukrainian/Russian on phones, and read the answer in their own script
+#: (data/nlu/romanized/).
 SCRIPT_LANGUAGES: dict[str, frozenset[str]] = {
-    "latin": frozenset({"de", "en", "tr", "fr", "es", "it", "pt", "pl", "nl", "ro", "sq"}),
+    "latin": frozenset(
+        {"de", "en", "tr", "fr", "ar", "fa", "uk", "ru"}
+        | {"es", "it", "pt", "pl", "nl", "ro", "sq"}
+    ),
     "cyrillic": frozenset({"uk", "ru", "bg", "sr"}),
     "arabic": frozenset({"ar", "fa", "ps", "ur", "ckb"}),
 }
@@ -62,11 +73,18 @@ LANGUAGE_SCRIPTS: dict[str, str] = {
 #: Scripts that only one or two of our languages use: a message in one of them says by
 #: itself which language family the writer reads, whatever a browser or messenger hints.
 OWN_SCRIPTS = frozenset({"arabic", "cyrillic"})
+#: A transliteration (Arabizi, Finglish...) must be at least this likely to be chosen.
+ROMANIZED_MIN_CONFIDENCE = 0.5
 #: Words that carry no language evidence on their own.
 NEUTRAL_WORDS = frozenset(
     "ok okay okey oke okk k kk ок окей اوکی اوك اوكي hm hmm aha oh ah haha lol wow "
     "whatsapp telegram app pdf email e-mail sms".split()
 )
+
+
+def romanized(code: str, script: str | None) -> bool:
+    """Whether ``code`` written in ``script`` is a transliteration (Arabizi, Finglish...)."""
+    return code in LANGUAGE_SCRIPTS and LANGUAGE_SCRIPTS[code] != script
 
 
 @dataclass(frozen=True)
@@ -88,9 +106,34 @@ class Guess:
 class TextModel:
     """Character n-gram classifier trained on labelled chat messages."""
 
-    def __init__(self, pipeline: object) -> None:
+    def __init__(self, pipeline: Any) -> None:
         self._pipeline = pipeline
-        self.labels: list[str] = list(pipeline.classes_)  # type: ignore[attr-defined]
+        self.labels: list[str] = list(pipeline.classes_)
+        # scikit-learn's predict_proba costs ~1.3 ms per message in input checks and a
+        # dot product with the transposed (non-contiguous) weights; the same softmax by
+        # hand takes ~0.02 ms. Only for the shape train() builds: features, then a
+        # multinomial logistic regression (tests/nlu/test_langid.py checks both agree).
+        self._fast: tuple[list[Any], Any, Any, Any, Any] | None = None
+        steps = [step for _, step in getattr(pipeline, "steps", [])]
+        if len(steps) == 2 and hasattr(steps[0], "transformer_list"):
+            features, classifier = steps
+            multinomial = getattr(classifier, "multi_class", None) in ("auto", "multinomial")
+            if (
+                multinomial
+                and getattr(classifier, "solver", "") != "liblinear"
+                and (len(self.labels) > 2)
+            ):
+                # Imported here: the action server imports this module for its tables only.
+                import numpy as np
+                from scipy.sparse import hstack
+
+                self._fast = (
+                    [transformer for _, transformer in features.transformer_list],
+                    np.ascontiguousarray(classifier.coef_.T),
+                    classifier.intercept_,
+                    hstack,
+                    np.exp,
+                )
 
     @staticmethod
     def prepare(text: str) -> str:
@@ -123,7 +166,15 @@ class TextModel:
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Probability per label for ``text``."""
-        probs = self._pipeline.predict_proba([self.prepare(text)])[0]  # type: ignore[attr-defined]
+        prepared = [self.prepare(text)]
+        if self._fast is None:
+            probs = self._pipeline.predict_proba(prepared)[0]
+        else:
+            transformers, weights, intercept, hstack, exp_ = self._fast
+            features = hstack([t.transform(prepared) for t in transformers], format="csr")
+            scores = features @ weights + intercept
+            exp = exp_(scores - scores.max())
+            probs = (exp / exp.sum()).ravel()
         return dict(zip(self.labels, (float(p) for p in probs)))
 
     def save(self, path: Path) -> None:
@@ -280,6 +331,11 @@ class LanguageIdentifier:
             # runner-up must not win by the split ("i need Zeugnisbewertung for ...").
             candidates = {k: v for k, v in probs.items() if k in SUPPORTED}
         code = max(candidates, key=lambda k: candidates[k])
+        if romanized(code, script) and probs[code] / total < ROMANIZED_MIN_CONFIDENCE:
+            # Dictionary words look like transliterations by chance ("konsul", "Modi"):
+            # a transliteration must be the clear favourite, else the Latin languages vie.
+            native = {k: v for k, v in candidates.items() if not romanized(k, script)}
+            code = max(native, key=lambda k: native[k]) if native else code
         return Guess(code, probs[code] / total, "text", len(letters), script)
 
     def script_guess(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
@@ -330,7 +386,10 @@ class LanguageIdentifier:
         weight = self.lingua_weight * lingua_share(len(text.split()))
         if weight > 0:
             probs = self._with_lingua(text, probs, script, weight)
-        if letters >= self.langdetect_min_letters or not probs:
+        top = max(probs, key=lambda k: probs[k]) if probs else ""
+        # langdetect has no model of transliterations: it reads Arabizi as Welsh.
+        long_text = letters >= self.langdetect_min_letters and not romanized(top, script)
+        if long_text or not probs:
             detected = langdetect_probabilities(text)
             detected = {k: v for k, v in detected.items() if k in allowed or k not in SUPPORTED}
             if probs:
@@ -359,7 +418,9 @@ class LanguageIdentifier:
         lingua = {k: v / lingua_total for k, v in lingua.items()}
         if not probs:
             return lingua
-        ours = {k: v for k, v in probs.items() if k in SUPPORTED}
+        # lingua knows our languages in their own script only: transliterations
+        # (Arabizi...) keep the text model's share, like unsupported languages.
+        ours = {k: v for k, v in probs.items() if k in SUPPORTED and not romanized(k, script)}
         ours_total = sum(ours.values())
         if not ours_total:
             return probs
@@ -368,4 +429,4 @@ class LanguageIdentifier:
             * ((1 - weight) * ours.get(k, 0.0) / ours_total + weight * lingua.get(k, 0.0))
             for k in set(ours) | set(lingua)
         }
-        return {**{k: v for k, v in probs.items() if k not in SUPPORTED}, **mixed}
+        return {**{k: v for k, v in probs.items() if k not in ours}, **mixed}

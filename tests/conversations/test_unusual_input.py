@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.offices import load_directory
+from bot.responses import office_type_text
 
 OFFICE_QUESTIONS = [
     # Arabizi, Finglish, transliterated Russian: Latin letters for another language
@@ -48,3 +49,23 @@ async def test_no_bare_repetition_of_a_question(chat):
     again = await chat.say("🙂")
     assert again, "no reply"
     assert [r.get("text") for r in again] != [first[-1].get("text")], again
+
+
+#: Typed in Latin letters, read in the writer's own script: the card comes in that language.
+TRANSLITERATED = [
+    ("shu el 3enwan taba3 el jobcenter b dortmund", "ar", "Dortmund", "jobcenter"),
+    ("salam, adrese jobcenter dar dortmund chie?", "fa", "Dortmund", "jobcenter"),
+    ("pidkazhit, de dzhobtsentr u Dortmundi", "uk", "Dortmund", "jobcenter"),
+    ("podskazhite, gde dzhobcentr v Dortmunde", "ru", "Dortmund", "jobcenter"),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "city", "office_type"), TRANSLITERATED)
+async def test_transliterated_question_is_answered_in_the_writers_language(
+    chat, text, lang, city, office_type
+):
+    replies = await chat.say(text)
+    office = load_directory().find(city, office_type)[0]
+    shown = "\n".join(r.get("text") or "" for r in replies)
+    assert office.name in shown, shown
+    assert office_type_text(lang, office_type)["description"] in shown, shown

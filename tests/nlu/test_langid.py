@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.languages import normalise_code
-from bot.nlu.langid import LanguageIdentifier, main_script
+from bot.nlu.langid import LanguageIdentifier, TextModel, main_script, romanized
 from bot.nlu.text import fold
 
 ident = LanguageIdentifier(model=None)
@@ -86,3 +86,54 @@ def test_fold_unifies_spellings(a, b):
 )
 def test_arabic_or_cyrillic_words_outweigh_german_terms(text, script):
     assert main_script(text) == script
+
+
+class _FixedModel:
+    """Stands in for the trained char n-gram model: fixed probabilities per label."""
+
+    def __init__(self, probabilities: dict[str, float]) -> None:
+        self._probabilities = probabilities
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        return dict(self._probabilities)
+
+
+def test_latin_letters_can_be_arabizi_when_the_model_is_sure():
+    ident = LanguageIdentifier(_FixedModel({"ar": 0.8, "de": 0.1, "en": 0.1}))
+    guess = ident.identify("shu ra2m el jobcenter b dortmund please", masked=[])
+    assert (guess.code, guess.script) == ("ar", "latin")
+
+
+def test_a_transliteration_must_be_the_clear_favourite():
+    # "konsul" looks Russian to a model that has seen transliterated Russian; a
+    # transliteration is chosen only when it is at least ROMANIZED_MIN_CONFIDENCE sure.
+    ident = LanguageIdentifier(_FixedModel({"ru": 0.4, "de": 0.35, "en": 0.25}))
+    assert ident.identify("konsul").code == "de"
+
+
+def test_langdetect_does_not_outvote_a_transliteration():
+    # langdetect reads this Arabizi as Welsh (0.86); it is not asked then.
+    ident = LanguageIdentifier(_FixedModel({"ar": 0.9, "en": 0.1}))
+    text = "ana bde maw3ed 3nd el auslaenderbehoerde ya3ni bsor3a law sama7t"
+    assert ident.identify(text).code == "ar"
+
+
+@pytest.mark.parametrize(
+    ("code", "script", "expected"),
+    [("ar", "latin", True), ("uk", "latin", True), ("ar", "arabic", False), ("de", "latin", False)],
+)
+def test_romanized(code, script, expected):
+    assert romanized(code, script) is expected
+
+
+def test_text_model_fast_path_agrees_with_scikit_learn():
+    texts = ["hallo wie geht es", "hello how are you", "merhaba nasılsın", "bonjour ça va"] * 3
+    labels = ["de", "en", "tr", "fr"] * 3
+    model = TextModel.train(texts, labels)
+    assert model._fast is not None  # the shape train() builds takes the fast path
+    for text in ["guten tag", "good morning", "iyi günler", "bonne journée", "ok 123"]:
+        expected = model._pipeline.predict_proba([TextModel.prepare(text)])[0]
+        got = model.probabilities(text)
+        assert [round(got[label], 9) for label in model.labels] == [
+            round(float(p), 9) for p in expected
+        ]

@@ -44,7 +44,9 @@ def test_request_like_intents_with_an_office_become_find_office(intent):
         ("ask_recognition", [RECOGNITION]),  # "can the recognition counselling help me?"
         ("ask_recognition", [OFFICE, CITY]),  # another office than the topic's own
         ("ask_work_permit", [CITY]),  # "may I work in Essen?"
-        ("ask_job_search", [OFFICE, CITY]),  # no office of its own
+        ("ask_job_search", [RECOGNITION, CITY]),  # another office than the topic's own
+        ("ask_responsibility", [OFFICE, IMMIGRATION, CITY]),  # "Jobcenter or Ausländerbehörde?"
+        ("out_of_scope", [OFFICE]),  # no place: "the Jobcenter is so slow"
     ],
 )
 def test_other_messages_keep_their_intent(intent, entities):
@@ -57,7 +59,20 @@ def test_other_messages_keep_their_intent(intent, entities):
         ("ask_recognition", [RECOGNITION, CITY]),  # "Anerkennungsberatung in Essen, wo?"
         ("ask_recognition", [RECOGNITION, POSTCODE]),
         ("ask_work_permit", [IMMIGRATION, CITY]),  # "Ausländerbehörde Essen Arbeitserlaubnis"
+        ("ask_job_search", [OFFICE, CITY]),  # "Jobcenter Essen, ich suche Arbeit, wo?"
     ],
 )
 def test_a_topic_question_naming_its_office_and_a_place_asks_for_the_office(intent, entities):
     assert as_office_request({"name": intent, "confidence": 0.7}, entities)
+
+
+@pytest.mark.parametrize(
+    ("intent", "entities"),
+    [
+        ("ask_responsibility", [OFFICE, CITY]),  # "which Jobcenter is responsible in Essen?"
+        ("inform", [OFFICE, POSTCODE]),  # "Jobcenter 45127"
+        ("out_of_scope", [IMMIGRATION, CITY]),  # "Ausländerbehörde Essen" read as off-topic
+    ],
+)
+def test_one_office_and_a_place_ask_for_that_office(intent, entities):
+    assert as_office_request({"name": intent, "confidence": 0.5}, entities)
