@@ -13,6 +13,8 @@ because a replaced internal may have changed there.
 - :mod:`bot.patches.store_outage`: a database outage makes turns wait for the tracker
   store instead of running on an empty conversation that is then never stored.
 - :mod:`bot.patches.turn_metrics`: every turn counted and timed for Prometheus.
+- :mod:`bot.patches.notice_shortcut`: the personal-data notice action is called only
+  when the message carries personal data and the notice is still due.
 """
 
 from __future__ import annotations
@@ -45,12 +47,13 @@ def install() -> None:
             "installed: the replaced internals may differ. Check each patch in bot/patches/ "
             "against the new release, run tests/patches/, then update PINNED_RASA."
         )
-    from bot.patches import action_failure, speed, store_outage, turn_metrics
+    from bot.patches import action_failure, notice_shortcut, speed, store_outage, turn_metrics
 
     speed.install()
     action_failure.install()
     store_outage.install()
     turn_metrics.install()
+    notice_shortcut.install()
     _installed = True
     logger.debug("bot.patches installed for Rasa %s", rasa.__version__)
 
