@@ -131,6 +131,16 @@ def match_value(slot: str, text: str, language: str | None) -> str | None:
     return None
 
 
+def mentions(slot: str, value: str, text: str, language: str | None) -> bool:
+    """Whether any keyword of ``value`` (of ``slot``) occurs in ``text``, ties or not."""
+    norm = normalise(text)
+    return any(
+        pattern.search(norm)
+        for code in _languages(language)
+        for pattern, _ in keywords(code).values.get(slot, {}).get(value, ())
+    )
+
+
 def age_group_from_number(text: str, language: str | None, require_marker: bool) -> str | None:
     """``under_25``/``25_plus`` from an age in the text ("I am 22", "22 года").
 

@@ -1,4 +1,4 @@
-"""Find city names, postcodes, office types and language names in a message.
+"""Find city names, postcodes, office types, their tasks and language names in a message.
 
 Built on spaCy's tokenizer and Matcher over a blank multilingual pipeline (no model
 weights). Users write names inflected or with clitics attached ("Essen'de",
@@ -135,17 +135,28 @@ class Gazetteer:
 
     @classmethod
     def from_directory(cls, directory: Path) -> Gazetteer:
-        """Load cities.yml, office_types.yml and languages.yml from ``directory``."""
+        """Load cities.yml, office_types.yml and languages.yml from ``directory``.
+
+        An office type's ``tasks`` (what it does: "Bürgergeld", "residence permit") are
+        found as ``office_task`` entities whose value is the office type; only
+        :mod:`bot.nlu.office_request` reads them, and only with a place.
+        """
         cities = _read(directory / "cities.yml")["cities"]
         office_file = _read(directory / "office_types.yml")
         offices = office_file["office_types"]
         language_file = _read(directory / "languages.yml")
         languages = language_file["languages"]
-        forms: dict[str, dict[str, str]] = {"city": {}, "office_type": {}, "language": {}}
+        forms: dict[str, dict[str, str]] = {
+            "city": {},
+            "office_type": {},
+            "office_task": {},
+            "language": {},
+        }
         for city in cities:
             _add(forms["city"], city["value"], _all_forms(city["forms"]) + [city["value"]])
         for value, entry in offices.items():
             _add(forms["office_type"], value, _all_forms(entry["forms"]))
+            _add(forms["office_task"], value, _all_forms(entry.get("tasks") or {}))
         for code, entry in languages.items():
             _add(forms["language"], code, list(entry["forms"]) + [entry["own_name"]])
         served = frozenset(c["value"] for c in cities if c.get("served"))
@@ -196,9 +207,19 @@ class Gazetteer:
     @cached_property
     def _matcher(self) -> Matcher:
         matcher = Matcher(self._nlp.vocab)
+        # A task written like an office's name ("Anerkennungsberatung") is the name.
+        names = {
+            tuple(keys)
+            for entity, table in self.forms.items()
+            if entity != "office_task"
+            for form in table
+            for keys in self._form_variants(form)
+        }
         for entity, table in self.forms.items():
             for form, value in table.items():
                 for keys in self._form_variants(form):
+                    if entity == "office_task" and tuple(keys) in names:
+                        continue
                     # Punctuation between words is optional: "по-русски", "Mülheim/Ruhr".
                     pattern: list[dict] = []
                     for key in keys:

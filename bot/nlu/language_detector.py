@@ -41,7 +41,7 @@ from bot.nlu.langid import (
 )
 
 MODEL_FILE = "language_model.pkl"
-MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
+MASKED_ENTITIES = ("city", "postal_code", "office_type", "office_task", "language")
 #: Confidence of a decision from names alone: enough for a conversation's first message
 #: (bot/nlu/language_policy.py), never enough to change an established language.
 NAMES_CONFIDENCE = 0.6

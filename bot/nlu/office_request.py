@@ -17,6 +17,19 @@ stays: "can the recognition counselling help me?" is a question about the topic.
 
 Third, a responsibility question, a statement or an off-topic message that names
 exactly one office and a place (PLACE_REQUEST_LIKE) asks for that office.
+
+Fourth, people describe the office by what it does: "who issues residence permits in
+Hagen?", "wo beantrage ich Bürgergeld in Essen?". The gazetteer finds such *tasks*
+(``office_task`` entities, data/gazetteer/office_types.yml ``tasks``); when the message
+names no office itself, its tasks point to exactly one office type and it names a place
+(or it already asks for an office), that office type is added as an ``office_type``
+entity and the rules above apply. The ``office_task`` entities are always removed: they
+are not in the domain, and a task alone ("can I work with my residence permit?") is a
+topic question, not an office request. A residence permit in a message about work
+("I have a residence permit and want to work in Oberhausen, where do I go?") describes
+the person, not the office they ask for (TASKS_NOT_FOR_WORK); the work words are the
+guidance form's (data/guidance/keywords/), in the language the detector decided, which
+is why this component runs after the language detector.
 """
 
 from __future__ import annotations
@@ -27,8 +40,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.guidance.answers import mentions
 
 #: Intents that a message naming an office is better served as ``find_office``.
 REQUEST_LIKE = frozenset({"greet", "thank", "help", "nlu_fallback"})
@@ -48,6 +63,35 @@ TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
 }
 PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
+#: Intents for which an office described by its task counts as named (with a place).
+TASK_REQUEST_LIKE = REQUEST_LIKE | {FIND_OFFICE, "ask_responsibility", "out_of_scope"}
+TASK = "office_task"
+#: Tasks that, in a message about finding work, describe the person's status instead.
+TASKS_NOT_FOR_WORK = frozenset({"immigration_office"})
+
+
+def office_from_task(
+    intent: Dict[str, Any] | None,
+    entities: List[Dict[str, Any]],
+    text: str = "",
+    language: str | None = None,
+) -> Dict[str, Any] | None:
+    """The ``office_type`` entity a message implies by naming an office's task, if any."""
+    name = (intent or {}).get("name")
+    if name not in TASK_REQUEST_LIKE:
+        return None
+    if any(e.get("entity") == "office_type" for e in entities):
+        return None
+    tasks = [e for e in entities if e.get("entity") == TASK]
+    if len({e.get("value") for e in tasks}) != 1:
+        return None
+    has_place = any(e.get("entity") in PLACES for e in entities)
+    if not (has_place or name == FIND_OFFICE):
+        return None
+    value = tasks[0].get("value")
+    if value in TASKS_NOT_FOR_WORK and mentions("goal", "job", text, language):
+        return None
+    return {**tasks[0], "entity": "office_type", "extractor": OfficeRequestClassifier.__name__}
 
 
 def as_office_request(intent: Dict[str, Any] | None, entities: List[Dict[str, Any]]) -> bool:
@@ -83,7 +127,14 @@ class OfficeRequestClassifier(GraphComponent):
         """Rewrite the intent of each message that asks for an office (see module doc)."""
         for message in messages:
             intent = message.get(INTENT)
-            if not as_office_request(intent, message.get(ENTITIES) or []):
+            entities = message.get(ENTITIES) or []
+            language = (message.get("language") or {}).get("code")
+            implied = office_from_task(intent, entities, message.get(TEXT) or "", language)
+            if implied or any(e.get("entity") == TASK for e in entities):
+                entities = [e for e in entities if e.get("entity") != TASK]
+                entities += [implied] if implied else []
+                message.set(ENTITIES, entities, add_to_output=True)
+            if not as_office_request(intent, entities):
                 continue
             confidence = float(intent.get("confidence") or 0.0)
             message.set(INTENT, {"name": FIND_OFFICE, "confidence": confidence}, add_to_output=True)

@@ -347,3 +347,52 @@ def test_french_elisions_do_not_hide_an_office(gazetteer, text, office):
 @pytest.mark.parametrize("text", ["أنا عايش بألمانيا من سنتين", "انا في المانيا"])
 def test_the_country_germany_is_not_the_language_german(gazetteer, text):
     assert not [m for m in gazetteer.find(text) if m.entity == "language"]
+
+
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("Wo beantrage ich Bürgergeld in Bochum?", "jobcenter"),
+        ("where do I apply for citizen's income", "jobcenter"),
+        ("куда подавать на бюргергельд", "jobcenter"),
+        ("Arbeitslosengeld 1 beantragen", "employment_agency"),
+        ("Arbeitslosengeld 2 beantragen", "jobcenter"),  # the longer task wins
+        ("who extends residence permits in Herne", "immigration_office"),
+        ("де продовжити посвідку на проживання", "immigration_office"),
+        ("продление вида на жительство", "immigration_office"),
+        ("تمديد إقامة في إيسن", "immigration_office"),
+        ("oturum izni uzatma Hagen", "immigration_office"),
+        ("renouvellement titre de séjour", "immigration_office"),
+        ("признание диплома в Бохуме", "recognition_counselling"),
+        ("diploma denkliği için nereye", "recognition_counselling"),
+    ],
+)
+def test_tasks_point_to_their_office(gazetteer, text, office):
+    found = [m for m in gazetteer.find(text) if m.entity in ("office_task", "office_type")]
+    assert [(m.entity, m.value) for m in found] == [("office_task", office)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anerkennungsberatung Bochum",  # listed as a task too: the office's name wins
+        "Bürgergeld-Amt Essen",  # an office name containing a task
+    ],
+)
+def test_an_office_name_is_never_read_as_a_task(gazetteer, text):
+    found = [m.entity for m in gazetteer.find(text) if m.entity in ("office_task", "office_type")]
+    assert found == ["office_type"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich möchte eine Arbeitserlaubnis",  # work permits are a topic of their own
+        "my place of residence is Essen",
+        "مكان الإقامة",
+        "ich habe Kindergeld beantragt",
+        "I eat at home",
+    ],
+)
+def test_no_task_in_other_matters(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "office_task"]

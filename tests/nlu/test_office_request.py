@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.office_request import OfficeRequestClassifier, as_office_request
+from bot.nlu.office_request import OfficeRequestClassifier, as_office_request, office_from_task
 
 OFFICE = {"entity": "office_type", "value": "jobcenter", "start": 0, "end": 9}
 CITY = {"entity": "city", "value": "Essen", "start": 13, "end": 18}
@@ -76,3 +76,82 @@ def test_a_topic_question_naming_its_office_and_a_place_asks_for_the_office(inte
 )
 def test_one_office_and_a_place_ask_for_that_office(intent, entities):
     assert as_office_request({"name": intent, "confidence": 0.5}, entities)
+
+
+TASK = {"entity": "office_task", "value": "immigration_office", "start": 0, "end": 17}
+OTHER_TASK = {"entity": "office_task", "value": "jobcenter", "start": 30, "end": 40}
+
+
+def _processed(intent: str, entities: list[dict]) -> Message:
+    message = Message(
+        data={
+            "text": "residence permit ... Essen",
+            "intent": {"name": intent, "confidence": 0.55},
+            "intent_ranking": [{"name": intent, "confidence": 0.55}],
+            "entities": entities,
+        }
+    )
+    [out] = OfficeRequestClassifier().process([message])
+    return out
+
+
+@pytest.mark.parametrize("intent", ["ask_responsibility", "out_of_scope", "greet", "find_office"])
+def test_a_task_and_a_place_name_the_office(intent):
+    # "Who issues residence permits in Essen?"
+    out = _processed(intent, [TASK, CITY])
+    assert out.get("intent")["name"] == "find_office"
+    offices = [e for e in out.get("entities") if e["entity"] == "office_type"]
+    assert [o["value"] for o in offices] == ["immigration_office"]
+    assert (offices[0]["start"], offices[0]["end"]) == (TASK["start"], TASK["end"])
+    assert not [e for e in out.get("entities") if e["entity"] == "office_task"]
+
+
+def test_an_office_request_with_a_task_but_no_place_gets_the_office_type():
+    # "Where do I apply for Bürgergeld?" -> the bot asks for the city of the Jobcenter.
+    out = _processed("find_office", [{**OTHER_TASK, "start": 0}])
+    assert [e["value"] for e in out.get("entities")] == ["jobcenter"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "entities"),
+    [
+        ("ask_work_permit", [TASK, CITY]),  # "may I work in Essen with my residence permit?"
+        ("ask_responsibility", [TASK]),  # no place: "who extends residence permits?"
+        ("inform", [TASK, CITY]),  # an answer in the guidance form stays an answer
+        ("ask_responsibility", [TASK, OTHER_TASK, CITY]),  # two offices' tasks: ask which
+    ],
+)
+def test_a_task_without_the_rest_names_no_office(intent, entities):
+    out = _processed(intent, entities)
+    assert out.get("intent")["name"] == intent
+    assert [e["entity"] for e in out.get("entities")] == [
+        e["entity"] for e in entities if e["entity"] != "office_task"
+    ]
+
+
+def test_a_named_office_wins_over_a_task():
+    # "Jobcenter or Ausländerbehörde for my residence permit in Essen?" names its office.
+    out = _processed("ask_responsibility", [OFFICE, TASK, CITY])
+    assert [e["value"] for e in out.get("entities") if e["entity"] == "office_type"] == [
+        "jobcenter"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("I have a residence permit and want to work in Essen, where do I go?", "en"),
+        ("j'ai un titre de séjour et je veux travailler à Essen, je vais où ?", "fr"),
+        ("у меня вид на жительство, ищу работу в Эссене, куда идти?", "ru"),
+    ],
+)
+def test_a_residence_permit_in_a_question_about_work_describes_the_person(text, language):
+    entities = [TASK, CITY]
+    assert office_from_task({"name": "ask_responsibility"}, entities, text, language) is None
+
+
+def test_a_residence_permit_question_without_work_names_the_immigration_office():
+    implied = office_from_task(
+        {"name": "ask_responsibility"}, [TASK, CITY], "Who issues residence permits in Essen?", "en"
+    )
+    assert implied and implied["value"] == "immigration_office"
