@@ -63,7 +63,12 @@ TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
 }
 PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
-#: Intents for which an office described by its task counts as named (with a place).
+#: Intents for which an office described by its task counts as named (with a place);
+#: topic intents too when the task is their own office's (TOPIC_OFFICES). Not
+#: ``inform``: a statement with a task tells the person's status ("I have a Duldung and
+#: live in Oberhausen", "ich lebe in Duisburg und bekomme kein Bürgergeld"); on the
+#: development sets 5 such statements against 6 requests read as statements, and those
+#: get "which office?" with buttons rather than a wrong card.
 TASK_REQUEST_LIKE = REQUEST_LIKE | {FIND_OFFICE, "ask_responsibility", "out_of_scope"}
 TASK = "office_task"
 #: Tasks that, in a message about finding work, describe the person's status instead.
@@ -78,17 +83,17 @@ def office_from_task(
 ) -> Dict[str, Any] | None:
     """The ``office_type`` entity a message implies by naming an office's task, if any."""
     name = (intent or {}).get("name")
-    if name not in TASK_REQUEST_LIKE:
-        return None
     if any(e.get("entity") == "office_type" for e in entities):
         return None
     tasks = [e for e in entities if e.get("entity") == TASK]
     if len({e.get("value") for e in tasks}) != 1:
         return None
+    value = tasks[0].get("value")
+    if name not in TASK_REQUEST_LIKE and value not in TOPIC_OFFICES.get(name or "", ()):
+        return None
     has_place = any(e.get("entity") in PLACES for e in entities)
     if not (has_place or name == FIND_OFFICE):
         return None
-    value = tasks[0].get("value")
     if value in TASKS_NOT_FOR_WORK and mentions("goal", "job", text, language):
         return None
     return {**tasks[0], "entity": "office_type", "extractor": OfficeRequestClassifier.__name__}

@@ -115,9 +115,8 @@ def test_an_office_request_with_a_task_but_no_place_gets_the_office_type():
 @pytest.mark.parametrize(
     ("intent", "entities"),
     [
-        ("ask_work_permit", [TASK, CITY]),  # "may I work in Essen with my residence permit?"
         ("ask_responsibility", [TASK]),  # no place: "who extends residence permits?"
-        ("inform", [TASK, CITY]),  # an answer in the guidance form stays an answer
+        ("inform", [TASK, CITY]),  # "I have a Duldung and live in Oberhausen": a status
         ("ask_responsibility", [TASK, OTHER_TASK, CITY]),  # two offices' tasks: ask which
     ],
 )
@@ -127,6 +126,18 @@ def test_a_task_without_the_rest_names_no_office(intent, entities):
     assert [e["entity"] for e in out.get("entities")] == [
         e["entity"] for e in entities if e["entity"] != "office_task"
     ]
+
+
+def test_a_topic_question_with_its_own_office_task_and_a_place_asks_for_the_office():
+    # "Where can I get my diploma recognised in Essen?" read as the recognition topic.
+    recognition = {**TASK, "value": "recognition_counselling"}
+    out = _processed("ask_recognition", [recognition, CITY])
+    assert out.get("intent")["name"] == "find_office"
+    assert sorted(e["value"] for e in out.get("entities")) == ["Essen", "recognition_counselling"]
+    # Another office's task leaves the topic question alone.
+    assert _processed("ask_recognition", [OTHER_TASK, CITY]).get("intent")["name"] == (
+        "ask_recognition"
+    )
 
 
 def test_a_named_office_wins_over_a_task():
@@ -143,11 +154,13 @@ def test_a_named_office_wins_over_a_task():
         ("I have a residence permit and want to work in Essen, where do I go?", "en"),
         ("j'ai un titre de séjour et je veux travailler à Essen, je vais où ?", "fr"),
         ("у меня вид на жительство, ищу работу в Эссене, куда идти?", "ru"),
+        ("may I work in Essen with my residence permit?", "en"),
     ],
 )
-def test_a_residence_permit_in_a_question_about_work_describes_the_person(text, language):
+@pytest.mark.parametrize("intent", ["ask_responsibility", "ask_work_permit"])
+def test_a_residence_permit_in_a_question_about_work_describes_the_person(text, language, intent):
     entities = [TASK, CITY]
-    assert office_from_task({"name": "ask_responsibility"}, entities, text, language) is None
+    assert office_from_task({"name": intent}, entities, text, language) is None
 
 
 def test_a_residence_permit_question_without_work_names_the_immigration_office():
