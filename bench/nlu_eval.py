@@ -29,8 +29,8 @@ from bot.nlu.evaluation import (
     training_texts,
 )
 from bot.paths import PROJECT_ROOT
+from tools.processes import MODEL  # models/wegweiser.tar.gz unless WEGWEISER_MODEL says
 
-MODEL = PROJECT_ROOT / "models" / "wegweiser.tar.gz"
 TARGET = PROJECT_ROOT / "docs" / "benchmarks-nlu.md"
 
 
@@ -169,7 +169,14 @@ def report(scores: dict[str, dict]) -> str:
         "blind_offices and dev); and messages naming exactly one office and a place read as "
         "office requests whatever else the classifier thought (chosen on the development "
         "sets: 26 office requests against 7 responsibility questions the card also "
-        "answers). The figures below are that third measurement.",
+        "answers); third measurement: intent 0.972 (lowest fa 0.956), office-type recall "
+        "0.965. Fourth measurement (2026-12-07), after: offices named by what they do "
+        "('tasks' in the gazetteer: Bürgergeld, ALG 1, residence permit, diploma "
+        "recognition; written by a helper who saw no test set, reviewed and tuned on "
+        "dev_offices and blind_offices), read as office requests with a place. The idea "
+        "came from the third measurement's miss reasons on this set (most e2e misses "
+        "carried no contact because the office was described, not named), so this set is "
+        "not independent of it. The figures below are that fourth measurement.",
         "- **dev_offices** (tests/nlu/dev_offices/): 90 office questions per language, every "
         "one naming an office type and a city, written by authors who saw no project file; "
         "a development set: its misses guided the gazetteer, so it reads high.",

@@ -41,7 +41,9 @@ from bot.nlu.langid import (
 )
 
 MODEL_FILE = "language_model.pkl"
-MASKED_ENTITIES = ("city", "postal_code", "office_type", "office_task", "language")
+#: Names that say nothing about the writer's language. Not office tasks: "diploma
+#: denkliği" or "reconnaissance de diplôme" is all the evidence a short message has.
+MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
 #: Confidence of a decision from names alone: enough for a conversation's first message
 #: (bot/nlu/language_policy.py), never enough to change an established language.
 NAMES_CONFIDENCE = 0.6
