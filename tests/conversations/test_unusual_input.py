@@ -26,6 +26,11 @@ OFFICE_QUESTIONS = [
     ("Merhaba, Bochum'daki Jobcenter'in adresi nedir?", "Bochum", "jobcenter"),
     # an abbreviation typed in capitals, with the city
     ("Adresse vom KI in Gelsenkirchen", "Gelsenkirchen", "integration_center"),
+    # the office described by what it does (data/gazetteer/office_types.yml `tasks`)
+    ("Who issues residence permits in Hagen?", "Hagen", "immigration_office"),
+    ("Куда обращаться за бюргергельдом в Бохуме?", "Bochum", "jobcenter"),
+    ("تجديد الإقامة بدورتموند وين؟", "Dortmund", "immigration_office"),
+    ("Diplomanerkennung in Essen, wohin?", "Essen", "recognition_counselling"),
 ]
 
 
@@ -35,6 +40,14 @@ async def test_office_question_in_unusual_form_gets_the_card(chat, text, city, o
     office = load_directory().find(city, office_type)[0]
     shown = "\n".join(r.get("text") or "" for r in replies)
     assert office.name in shown, shown
+
+
+async def test_a_residence_permit_in_a_question_about_work_is_no_request_for_its_office(chat):
+    # The permit describes the person; the Ausländerbehörde is not what they ask for.
+    replies = await chat.say("I have a residence permit and want to work in Essen, where do I go?")
+    shown = "\n".join(r.get("text") or "" for r in replies)
+    assert replies
+    assert load_directory().find("Essen", "immigration_office")[0].name not in shown, shown
 
 
 @pytest.mark.parametrize("text", ["👍", "🙏🙏🙏", "12345", "???", "ok", "…", "😀 45127"])
