@@ -207,18 +207,16 @@ class Gazetteer:
     @cached_property
     def _matcher(self) -> Matcher:
         matcher = Matcher(self._nlp.vocab)
-        # A task written like an office's name ("Anerkennungsberatung") is the name.
-        names = {
-            tuple(keys)
-            for entity, table in self.forms.items()
-            if entity != "office_task"
-            for form in table
-            for keys in self._form_variants(form)
-        }
-        for entity, table in self.forms.items():
+        # A task written like a name ("Anerkennungsberatung") is the name: tasks come
+        # last and skip the key sequences the names already took.
+        names: set[tuple[str, ...]] = set()
+        tasks_last = sorted(self.forms.items(), key=lambda item: item[0] == "office_task")
+        for entity, table in tasks_last:
             for form, value in table.items():
                 for keys in self._form_variants(form):
-                    if entity == "office_task" and tuple(keys) in names:
+                    if entity != "office_task":
+                        names.add(tuple(keys))
+                    elif tuple(keys) in names:
                         continue
                     # Punctuation between words is optional: "по-русски", "Mülheim/Ruhr".
                     pattern: list[dict] = []

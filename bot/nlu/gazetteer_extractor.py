@@ -25,7 +25,10 @@ from bot.paths import PROJECT_ROOT
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Adds ``city``, ``postal_code``, ``office_type`` and ``language`` entities."""
+    """Adds ``city``, ``postal_code``, ``office_type``, ``office_task`` and ``language`` entities.
+
+    ``office_task`` is read and removed by :mod:`bot.nlu.office_request`.
+    """
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
