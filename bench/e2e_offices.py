@@ -35,6 +35,7 @@ from tools.processes import MODEL, start_actions, start_rasa, stop
 
 #: Set name -> (directory, whether its missed messages may be listed in the report).
 SETS = {
+    "blind_final": (PROJECT_ROOT / "tests" / "nlu" / "blind_final", False),
     "blind_fresh": (PROJECT_ROOT / "tests" / "nlu" / "blind_fresh", False),
     "blind_offices": (PROJECT_ROOT / "tests" / "nlu" / "blind_offices", True),
     "dev_offices": (PROJECT_ROOT / "tests" / "nlu" / "dev_offices", True),

@@ -225,10 +225,14 @@ def report(scores: dict[str, dict]) -> str:
             "|---|---|---|",
         ]
         lines += [f"| {a} | {b} | {n} |" for (a, b), n in confusions.most_common(12)]
-    target_set = "blind_fresh" if "blind_fresh" in scores else "blind_offices"
-    if target_set in scores:
+    # The freshest blind set carries the targets; blind_final's confusions are not
+    # printed (only totals and groups), so that nobody tunes on them.
+    target_set = next(
+        (n for n in ("blind_final", "blind_fresh", "blind_offices") if n in scores), ""
+    )
+    if target_set:
         lines += report_targets(scores, target_set)
-    for name in ("blind_fresh", "blind_offices"):
+    for name in ("blind_final", "blind_fresh", "blind_offices"):
         if name in scores:
             lines += report_groups(scores[name], name)
     lines += report_short(scores["short"])

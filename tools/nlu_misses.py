@@ -3,8 +3,9 @@
     python -m tools.nlu_misses dev_offices            # a set name of bot.nlu.evaluation.SETS
     python -m tools.nlu_misses path/to/dir --lang fa  # or any directory of <lang>.yml files
 
-For working on development sets. It refuses to list the messages of ``blind_fresh``: that
-set is only ever reported as totals (``make bench-nlu``), so nobody tunes on it.
+For working on development sets. It refuses to list the messages of the sealed blind sets
+(``blind_fresh``, ``blind_final``): they are only ever reported as totals (``make
+bench-nlu``), so nobody tunes on them.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.paths import PROJECT_ROOT
 
 MODEL = PROJECT_ROOT / "models" / "wegweiser.tar.gz"
 #: Sets whose messages must never be printed.
-SEALED = frozenset({"blind_fresh"})
+SEALED = frozenset({"blind_fresh", "blind_final"})
 
 
 async def score(directory: Path, langs: list[str], model: Path) -> dict[str, Score]:

@@ -32,6 +32,7 @@ SETS = {
     "blind": PROJECT_ROOT / "tests" / "nlu" / "blind",
     "blind_offices": PROJECT_ROOT / "tests" / "nlu" / "blind_offices",
     "blind_fresh": PROJECT_ROOT / "tests" / "nlu" / "blind_fresh",
+    "blind_final": PROJECT_ROOT / "tests" / "nlu" / "blind_final",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
     "dev_offices": PROJECT_ROOT / "tests" / "nlu" / "dev_offices",
 }
