@@ -23,13 +23,14 @@ Hagen?", "wo beantrage ich Bürgergeld in Essen?". The gazetteer finds such *tas
 (``office_task`` entities, data/gazetteer/office_types.yml ``tasks``); when the message
 names no office itself, its tasks point to exactly one office type and it names a place
 (or it already asks for an office), that office type is added as an ``office_type``
-entity and the rules above apply. The ``office_task`` entities are always removed: they
-are not in the domain, and a task alone ("can I work with my residence permit?") is a
-topic question, not an office request. A residence permit in a message about work
-("I have a residence permit and want to work in Oberhausen, where do I go?") describes
-the person, not the office they ask for (TASKS_NOT_FOR_WORK); the work words are the
-guidance form's (data/guidance/keywords/), in the language the detector decided, which
-is why this component runs after the language detector.
+entity and the rules above apply; a message read as a statement counts only when it asks
+(a question mark or a question word, bot/nlu/questions.py). The ``office_task`` entities
+are always removed: they are not in the domain, and a task alone ("can I work with my
+residence permit?") is a topic question, not an office request. A residence permit in a
+message about work ("I have a residence permit and want to work in Oberhausen, where do I
+go?") describes the person, not the office they ask for (TASKS_NOT_FOR_WORK); the work
+words are the guidance form's (data/guidance/keywords/), in the language the detector
+decided, which is why this component runs after the language detector.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.guidance.answers import mentions
+from bot.nlu.questions import is_question
 
 #: Intents that a message naming an office is better served as ``find_office``.
 REQUEST_LIKE = frozenset({"greet", "thank", "help", "nlu_fallback"})
@@ -64,12 +66,13 @@ TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
 PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
 #: Intents for which an office described by its task counts as named (with a place);
-#: topic intents too when the task is their own office's (TOPIC_OFFICES). Not
-#: ``inform``: a statement with a task tells the person's status ("I have a Duldung and
-#: live in Oberhausen", "ich lebe in Duisburg und bekomme kein Bürgergeld"); on the
-#: development sets 5 such statements against 6 requests read as statements, and those
-#: get "which office?" with buttons rather than a wrong card.
+#: topic intents too when the task is their own office's (TOPIC_OFFICES). ``inform``
+#: only when the message is a question (STATEMENT): a statement with a task tells the
+#: person's status ("I have a Duldung and live in Oberhausen", "ich lebe in Duisburg und
+#: bekomme kein Bürgergeld"), while "Куда подавать на бюргергельд в Бохуме?" read as a
+#: statement asks for the office.
 TASK_REQUEST_LIKE = REQUEST_LIKE | {FIND_OFFICE, "ask_responsibility", "out_of_scope"}
+STATEMENT = "inform"
 TASK = "office_task"
 #: Tasks that, in a message about finding work, describe the person's status instead.
 TASKS_NOT_FOR_WORK = frozenset({"immigration_office"})
@@ -89,7 +92,8 @@ def office_from_task(
     if len({e.get("value") for e in tasks}) != 1:
         return None
     value = tasks[0].get("value")
-    if name not in TASK_REQUEST_LIKE and value not in TOPIC_OFFICES.get(name or "", ()):
+    asks = name in TASK_REQUEST_LIKE or (name == STATEMENT and is_question(text, language))
+    if not asks and value not in TOPIC_OFFICES.get(name or "", ()):
         return None
     has_place = any(e.get("entity") in PLACES for e in entities)
     if not (has_place or name == FIND_OFFICE):

@@ -168,3 +168,30 @@ def test_a_residence_permit_question_without_work_names_the_immigration_office()
         {"name": "ask_responsibility"}, [TASK, CITY], "Who issues residence permits in Essen?", "en"
     )
     assert implied and implied["value"] == "immigration_office"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Куда подавать на бюргергельд в Бохуме?", "ru"),
+        ("куда подавать на бюргергельд в Бохуме", "ru"),  # no question mark
+        ("wo beantrage ich Bürgergeld in Essen", "de"),
+        ("تجديد الإقامة بدورتموند وين", "ar"),
+        ("Bürgergeld in Essen?", "de"),
+    ],
+)
+def test_a_question_read_as_a_statement_names_the_office_of_its_task(text, language):
+    implied = office_from_task({"name": "inform"}, [OTHER_TASK, CITY], text, language)
+    assert implied and implied["value"] == "jobcenter"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ich bekomme Bürgergeld und wohne in Essen", "de"),
+        ("я получаю бюргергельд как беженка, живу в Бохуме", "ru"),
+        ("je touche le revenu citoyen à Essen", "fr"),
+    ],
+)
+def test_a_statement_with_a_task_and_a_place_stays_a_statement(text, language):
+    assert office_from_task({"name": "inform"}, [OTHER_TASK, CITY], text, language) is None

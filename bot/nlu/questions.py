@@ -1,0 +1,47 @@
+"""Whether a chat message asks something: a question mark or a question word.
+
+People often leave out the question mark on a phone ("wo beantrage ich Bürgergeld in
+Essen", "куда подавать на бюргергельд в Бохуме"), so the interrogatives of each language
+(data/gazetteer/questions.yml) count too. German and English ones are tried in every
+language, as the guidance form does: people mix them in.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from bot.guidance.answers import ALSO_TRY, normalise
+from bot.languages import SUPPORTED
+from bot.paths import DATA_DIR
+
+QUESTIONS_FILE = DATA_DIR / "gazetteer" / "questions.yml"
+#: Latin, Arabic and full-width question marks.
+QUESTION_MARKS = frozenset("?؟？")
+
+
+@cache
+def question_words(language: str, path: Path = QUESTIONS_FILE) -> re.Pattern[str] | None:
+    """One pattern for the whole-word interrogatives of ``language`` (``None``: none listed)."""
+    with path.open(encoding="utf-8") as handle:
+        words = (yaml.safe_load(handle).get("questions") or {}).get(language) or []
+    if not words:
+        return None
+    alternatives = sorted({re.escape(normalise(str(w))) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def is_question(text: str, language: str | None) -> bool:
+    """True if ``text`` has a question mark or a question word of ``language``, de or en."""
+    if any(mark in text for mark in QUESTION_MARKS):
+        return True
+    norm = normalise(text)
+    first = [language] if language in SUPPORTED else []
+    for code in dict.fromkeys([*first, *ALSO_TRY]):
+        pattern = question_words(code)
+        if pattern is not None and pattern.search(norm):
+            return True
+    return False
