@@ -45,3 +45,47 @@ def test_secret_from_env_and_file(tmp_path: Path) -> None:
     token.write_text("  \n")
     with pytest.raises(SystemExit):
         secret_from_env("X", {"X_FILE": str(token)})
+
+
+ARENA_PROBE = """
+import ctypes, sys, threading
+from bot.rasa_server import limit_malloc_arenas
+print("capped" if sys.argv[1] == "cap" and limit_malloc_arenas() else "default", flush=True)
+barrier = threading.Barrier(8)
+keep = []
+def work():
+    barrier.wait()  # all threads allocate at once, so glibc would hand out new arenas
+    keep.append([bytearray(200) for _ in range(20000)])
+threads = [threading.Thread(target=work) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+libc = ctypes.CDLL("libc.so.6")
+libc.fdopen.restype = ctypes.c_void_p
+out = libc.fdopen(1, b"w")
+libc.malloc_info(0, ctypes.c_void_p(out))
+libc.fflush(ctypes.c_void_p(out))
+"""
+
+
+def _arenas(mode: str, **env: str) -> tuple[str, int]:
+    result = subprocess.run(
+        [sys.executable, "-c", ARENA_PROBE, mode],
+        env={**server_env(), "MALLOC_ARENA_MAX": "", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.splitlines()[0], result.stdout.count("<heap nr=")
+
+
+def test_malloc_arenas_are_capped_at_two() -> None:
+    # Threads allocating at once get arenas of their own unless the cap holds.
+    assert _arenas("cap") == ("capped", 2)
+    label, uncapped = _arenas("default")
+    assert label == "default" and uncapped > 2
+
+
+def test_malloc_arena_max_from_the_environment_wins() -> None:
+    label, arenas = _arenas("cap", MALLOC_ARENA_MAX="4")
+    assert label == "default" and arenas > 2
