@@ -35,6 +35,7 @@ SETS = {
     "blind_final": PROJECT_ROOT / "tests" / "nlu" / "blind_final",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
     "dev_offices": PROJECT_ROOT / "tests" / "nlu" / "dev_offices",
+    "dev_final": PROJECT_ROOT / "tests" / "nlu" / "dev_final",
 }
 #: Leaving the guidance form: the stop words were tuned on form_exit (a development
 #: set); form_exit_holdout was written later and never used for tuning.

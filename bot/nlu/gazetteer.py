@@ -64,6 +64,8 @@ _DOUBLED = re.compile(r"(.)\1+")
 #: and one of them MIN_TYPO ("Mulheim" ~ "Muhlheim"); shorter words are too close to
 #: ordinary words ("Hagen" ~ "Hafen", "Münster" ~ "monster").
 MIN_TYPO = 8
+#: Shortest word that may carry a typo of a city name when the message names an office.
+MIN_CONTEXT_TYPO = 4
 #: Case and number endings of Russian and Ukrainian nouns and adjectives, folded like
 #: the words they are cut from (й -> и, ї -> і, ё -> е). Gazetteer forms and message
 #: words are both cut to their stem, so any case of a form matches:
@@ -132,6 +134,8 @@ class Gazetteer:
     form_languages: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     #: Keys of words whose ending is no inflection of a known form (languages.yml).
     not_inflected: frozenset[str] = frozenset()
+    #: City codes of German number plates as typed ("GE", "DO") -> city (cities.yml).
+    city_abbreviations: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_directory(cls, directory: Path) -> Gazetteer:
@@ -141,7 +145,8 @@ class Gazetteer:
         found as ``office_task`` entities whose value is the office type; only
         :mod:`bot.nlu.office_request` reads them, and only with a place.
         """
-        cities = _read(directory / "cities.yml")["cities"]
+        city_file = _read(directory / "cities.yml")
+        cities = city_file["cities"]
         office_file = _read(directory / "office_types.yml")
         offices = office_file["office_types"]
         language_file = _read(directory / "languages.yml")
@@ -176,6 +181,10 @@ class Gazetteer:
             not_inflected=frozenset(
                 _key_fold(str(w)) for w in language_file.get("not_inflected") or []
             ),
+            city_abbreviations={
+                str(short): str(value)
+                for short, value in (city_file.get("abbreviations") or {}).items()
+            },
         )
 
     @cached_property
@@ -307,6 +316,8 @@ class Gazetteer:
             if word in PREPOSITIONS:
                 return PREPOSITIONS[word]
             candidates.append(_cyrillic_stem(word))
+            # City adjectives: "вуппертальському" -> "вупперталь", "эссенский" -> "эссен".
+            candidates.append(_cyrillic_noun(_cyrillic_stem(word)))
             for ending, consonant in UKRAINIAN_ALTERNATIONS.items():
                 if word.endswith(ending) and len(word) > len(ending) + MIN_CYRILLIC_STEM:
                     candidates.append(_cyrillic_stem(word[: -len(ending)] + consonant))
@@ -428,7 +439,89 @@ class Gazetteer:
             digits = "".join(str(unicodedata.digit(c)) for c in m.group())
             matches.append(Match("postal_code", digits, m.start(), m.end(), m.group()))
         matches += self._abbreviations(doc, matches)
+        place = self._city_near_office(doc, matches) or self._city_codes(doc, matches)
+        if place:  # "JC in GE", "JC Esen": the office abbreviation needed the place
+            matches += place
+            matches += self._abbreviations(doc, matches)
         return sorted(matches, key=lambda m: m.start)
+
+    def _names_office(self, doc: Doc, found: list[Match]) -> bool:
+        """Whether the message names an office: a name, a task or an abbreviation ("JC")."""
+        return any(m.entity in ("office_type", "office_task") for m in found) or any(
+            re.split(r"['’\-]", t.text, maxsplit=1)[0] in self.abbreviations for t in doc
+        )
+
+    @cached_property
+    def _served_city_keys(self) -> dict[str, str]:
+        """Single-word keys of our cities' names (first words of longer ones) -> city."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for form, value in self.forms["city"].items():
+            if value not in self.served_cities:
+                continue
+            keys = self._form_keys(form)
+            if keys and len(keys[0]) >= MIN_CONTEXT_TYPO:
+                table[keys[0]].add(value)
+        return {key: next(iter(values)) for key, values in table.items() if len(values) == 1}
+
+    def _city_near_office(self, doc: Doc, found: list[Match]) -> list[Match]:
+        """A misspelt city name next to an office: "IQ Beratung in Esen", "джобцентр Хагна".
+
+        Short names get no typo on their own ("Hagen" ~ "Hafen"), but in a message that
+        names an office (or its task) and no place, a word one typo away from exactly
+        one of our cities' names (4 letters or more, after the usual affix rules) is
+        that city.
+        """
+        if any(m.entity in ("city", "postal_code") for m in found):
+            return []
+        if not self._names_office(doc, found):
+            return []
+        taken = [(m.start, m.end) for m in found]
+        keys = self._served_city_keys
+        for token in doc:
+            start, end = token.idx, token.idx + len(token.text)
+            if token.is_punct or any(a < end and start < b for a, b in taken):
+                continue
+            word = _key_fold(token.text)
+            candidates = {word, token.norm_, _collapse(word)}
+            if "'" in word:
+                candidates.add(word.split("'", 1)[0])
+            if script_of(word[:1]) == "arabic":
+                candidates |= {word[len(p) :] for p in ARABIC_PROCLITICS if word.startswith(p)}
+            if script_of(word[:1]) == "cyrillic":
+                candidates |= {_cyrillic_stem(word), _cyrillic_noun(_cyrillic_stem(word))}
+            cities = {
+                city
+                for cand in candidates
+                if len(cand) >= MIN_CONTEXT_TYPO
+                for key, city in keys.items()
+                if _one_typo(cand, key)
+            }
+            if len(cities) == 1:
+                return [Match("city", cities.pop(), start, end, token.text)]
+        return []
+
+    def _city_codes(self, doc: Doc, found: list[Match]) -> list[Match]:
+        """A number-plate city code typed in capitals ("JC in GE"), with an office named.
+
+        Only when nothing else names a place and the message names an office: "DO",
+        "BO", "GE" are ordinary words otherwise. Not in a message typed in capitals
+        ("WHERE DO I FIND THE JOBCENTER"), where every word looks like a code.
+        """
+        if not self.city_abbreviations or any(m.entity in ("city", "postal_code") for m in found):
+            return []
+        if not self._names_office(doc, found):
+            return []
+        letters = [c for c in doc.text if c.isalpha()]
+        if sum(c.isupper() for c in letters) > len(letters) / 2:
+            return []
+        taken = [(m.start, m.end) for m in found]
+        for token in doc:
+            word = re.split(r"['’\-]", token.text, maxsplit=1)[0]
+            city = self.city_abbreviations.get(word)
+            start, end = token.idx, token.idx + len(word)
+            if city and not any(a < end and start < b for a, b in taken):
+                return [Match("city", city, start, end, word)]
+        return []
 
     def _abbreviations(self, doc: Doc, found: list[Match]) -> list[Match]:
         """Office abbreviations typed in capitals ("KIM", "KI'ya"), where nothing else matched."""
@@ -490,6 +583,14 @@ _LONG_VOWELS = re.compile("[اویء]")
 MIN_SKELETON = 5
 #: Shortest joined name: two short words must not merge into a short key by chance.
 MIN_JOINED = 5
+
+
+def _cyrillic_noun(stem: str) -> str:
+    """The noun a Russian/Ukrainian adjective stem is made from: "эссенск" -> "эссен"."""
+    for suffix in ("ськ", "ск"):
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= MIN_CYRILLIC_STEM:
+            return stem[: -len(suffix)]
+    return stem
 
 
 def _skeleton(word: str) -> str:
