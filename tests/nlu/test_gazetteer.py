@@ -396,3 +396,82 @@ def test_an_office_name_is_never_read_as_a_task(gazetteer, text):
 )
 def test_no_task_in_other_matters(gazetteer, text):
     assert not [m for m in gazetteer.find(text) if m.entity == "office_task"]
+
+
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("wo melde ich mich arbeitslos in Bottrop", "employment_agency"),
+        ("which office do i go to register as unemployed", "employment_agency"),
+        ("joint office for refugees in Bochum", "integration_point"),
+        ("is there a city integration service in Essen", "integration_center"),
+        ("counselling for young migrants in Hagen", "youth_migration_service"),
+        ("Beratung für erwachsene Migranten in Herne", "migration_counselling"),
+        ("Göçmen danışma yeri Hagen", "migration_counselling"),
+    ],
+)
+def test_descriptions_of_an_office_are_its_tasks(gazetteer, text, office):
+    found = [(m.entity, m.value) for m in gazetteer.find(text) if m.entity == "office_task"]
+    assert found == [("office_task", office)]
+
+
+@pytest.mark.parametrize(
+    "text,city",
+    [
+        ("wo gibts die IQ Beratung in Esen", "Essen"),  # task + typo
+        ("auslanderamt Hagn rdv comment on fait", "Hagen"),
+        ("mon job centre a Bochun il ouvre le samedi??", "Bochum"),
+        ("numero agence d'emploi Bottrob svp", "Bottrop"),
+        ("جوبسنتر هيرني رقمه شنو", "Herne"),
+        ("بدي روح عالأجنتور بهاكن", "Hagen"),
+        ("adresse JC Esen stp", "Essen"),  # the abbreviation needs the place, and back
+    ],
+)
+def test_a_misspelt_city_next_to_an_office(gazetteer, text, city):
+    found = gazetteer.find(text)
+    assert [m.value for m in found if m.entity == "city"] == [city]
+    assert [m for m in found if m.entity in ("office_type", "office_task")]
+
+
+@pytest.mark.parametrize("text", ["ich wohne in Hagn", "Esen ist lecker", "Hafen Jobcenter Essen"])
+def test_no_misspelt_city_without_an_office_or_beside_a_real_one(gazetteer, text):
+    cities = [m.value for m in gazetteer.find(text) if m.entity == "city"]
+    assert cities in ([], ["Essen"])
+
+
+@pytest.mark.parametrize(
+    "text,city",
+    [
+        ("wo is dat JC in GE?", "Gelsenkirchen"),
+        ("Agentur f. Arbeit in DO wo???", "Dortmund"),
+        ("Where is the ABH in GE??", "Gelsenkirchen"),
+    ],
+)
+def test_number_plate_codes_next_to_an_office(gazetteer, text, city):
+    assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == [city]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WHERE DO I FIND THE JOBCENTER",  # typed in capitals: every word looks like a code
+        "DO you know a good doctor",  # no office
+        "GE ist gut",
+    ],
+)
+def test_no_number_plate_code_without_an_office_or_in_capitals(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "city"]
+
+
+@pytest.mark.parametrize(
+    "text,city",
+    [
+        ("у вуппертальському інтеграційному центрі", "Wuppertal"),
+        ("в эссенском джобцентре", "Essen"),
+        ("коли працює джобцентр в Гельзі", "Gelsenkirchen"),
+        ("wo is dat JC in Gelsen?", "Gelsenkirchen"),
+        ("jmd in wtal adresse bitte", "Wuppertal"),
+    ],
+)
+def test_city_adjectives_and_short_forms(gazetteer, text, city):
+    assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == [city]
