@@ -475,3 +475,8 @@ def test_no_number_plate_code_without_an_office_or_in_capitals(gazetteer, text):
 )
 def test_city_adjectives_and_short_forms(gazetteer, text, city):
     assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == [city]
+
+
+@pytest.mark.parametrize("text", ["لایسنس رانندگی میخوام", "لائسنس"])
+def test_the_dari_word_for_licence_is_no_city(gazetteer, text):
+    assert not [m for m in gazetteer.find(text) if m.entity == "city"]
