@@ -1,4 +1,4 @@
-"""The two blind office sets: regression floors per language.
+"""The three blind office sets: regression floors per language.
 
 - tests/nlu/blind_offices/: written by authors who saw neither the training data, the
   gazetteer nor the earlier sets; measured 2026-12-06, lowest language: intent 0.816,
@@ -6,6 +6,9 @@
 - tests/nlu/blind_fresh/: written by authors who opened no file of the project; measured
   2026-12-06, lowest language: intent 0.896, office-type recall 0.829, city recall 0.960,
   postcodes 1.000.
+- tests/nlu/blind_final/: written 2026-12-07 by authors who had only a brief; second
+  measurement 2026-12-07, lowest language: intent 0.868, office-type recall 0.880, city
+  recall 0.988, postcodes 1.000.
 
 Never tuned on (their README.md). The figures to quote are in docs/benchmarks-nlu.md
 (`make bench-nlu`). The floors are regression guards a little under those measurements,
@@ -26,6 +29,7 @@ from bot.nlu.evaluation import SETS, examples, score_language
 FLOORS = {
     "blind_offices": (0.80, 0.88, 0.95, 0.95),
     "blind_fresh": (0.87, 0.80, 0.94, 0.95),
+    "blind_final": (0.84, 0.85, 0.97, 0.95),
 }
 
 
