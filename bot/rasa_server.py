@@ -17,15 +17,12 @@ images and the Helm chart all use it). Before handing over to Rasa's own command
   / ``$SANIC_WEBSOCKET_MAX_SIZE`` say otherwise (Sanic's defaults are 100 MB and 1 MiB;
   the WebSocket limit is read before any channel could lower it);
 - with ``WEGWEISER_LOG_FORMAT=json``, logs JSON lines without message texts or
-  conversation ids (:mod:`bot.observability.logging`);
-- caps glibc's malloc arenas at two (:func:`limit_malloc_arenas`) unless
-  ``$MALLOC_ARENA_MAX`` says otherwise.
+  conversation ids (:mod:`bot.observability.logging`).
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -77,31 +74,8 @@ def _with_secrets(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
-#: mallopt() parameter number of M_ARENA_MAX in glibc's malloc.h.
-M_ARENA_MAX = -8
-MALLOC_ARENAS = 2
-
-
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Cap glibc's malloc arenas; True if the cap was set.
-
-    glibc gives threads their own heap arenas (up to eight per core), and TensorFlow's and
-    Sanic's threads keep freed memory in them: with two arenas the server holds less
-    resident memory for the same work (docs/benchmarks.md). ``$MALLOC_ARENA_MAX``, read by
-    glibc itself, wins; on a C library without mallopt (musl, macOS) nothing changes.
-    """
-    if os.environ.get("MALLOC_ARENA_MAX"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(M_ARENA_MAX, arenas))
-    except (OSError, AttributeError):
-        return False
-
-
 def main() -> None:
     """Check the secrets, install the patches, then run Rasa's own command line."""
-    limit_malloc_arenas()  # before TensorFlow starts its threads
     os.umask(0o077)
     refuse_secrets_in_argv(sys.argv[1:])
     # DB_PASSWORD_FILE -> DB_PASSWORD etc.: Rasa substitutes ${DB_PASSWORD} in endpoints.
