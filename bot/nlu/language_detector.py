@@ -90,8 +90,8 @@ class LanguageDetector(GraphComponent):
             "lingua_weight": 0.5,
             # Scripts whose lingua models load in low-accuracy mode, to save memory: high
             # accuracy holds latin ~130, cyrillic ~105, arabic ~65 MiB, low ~10 MiB in all.
-            # All high keeps the Rasa server at ~1.19 GiB (limit 1.2); ["cyrillic"] saves
-            # ~100 MiB for ~0.3 points on word pairs (docs/benchmarks-nlu.md).
+            # config.yml sets ["arabic"] (~55 MiB less, single words -0.9 points, in-domain
+            # -0.5); all high left the Rasa server at 1.22-1.24 GiB after 200 turns.
             "lingua_low_accuracy": [],
             # A text decision this sure, with this many letters, beats the channel hint.
             "strong_confidence": 0.9,
