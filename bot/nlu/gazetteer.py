@@ -306,21 +306,9 @@ class Gazetteer:
         """Map one folded word to a known form where an affix explains the difference."""
         known = self._single_keys
         script = script_of(word[:1])
-        candidates = [word]
-        if "'" in word:  # Turkish "Essen'de", French "l'Ausländerbehörde"
-            head, tail = word.split("'", 1)
-            candidates += [head, tail]
-        if script == "arabic":
-            candidates += [word[len(p) :] for p in ARABIC_PROCLITICS if word.startswith(p)]
-        if script == "cyrillic":
-            if word in PREPOSITIONS:
-                return PREPOSITIONS[word]
-            candidates.append(_cyrillic_stem(word))
-            # City adjectives: "вуппертальському" -> "вупперталь", "эссенский" -> "эссен".
-            candidates.append(_cyrillic_noun(_cyrillic_stem(word)))
-            for ending, consonant in UKRAINIAN_ALTERNATIONS.items():
-                if word.endswith(ending) and len(word) > len(ending) + MIN_CYRILLIC_STEM:
-                    candidates.append(_cyrillic_stem(word[: -len(ending)] + consonant))
+        if word in PREPOSITIONS:
+            return PREPOSITIONS[word]
+        candidates = _affix_candidates(word)
         for cand in candidates:
             if cand in known:
                 return cand
@@ -448,7 +436,7 @@ class Gazetteer:
     def _names_office(self, doc: Doc, found: list[Match]) -> bool:
         """Whether the message names an office: a name, a task or an abbreviation ("JC")."""
         return any(m.entity in ("office_type", "office_task") for m in found) or any(
-            re.split(r"['’\-]", t.text, maxsplit=1)[0] in self.abbreviations for t in doc
+            _before_suffix(t.text) in self.abbreviations for t in doc
         )
 
     @cached_property
@@ -479,16 +467,10 @@ class Gazetteer:
         keys = self._served_city_keys
         for token in doc:
             start, end = token.idx, token.idx + len(token.text)
-            if token.is_punct or any(a < end and start < b for a, b in taken):
+            if token.is_punct or _overlaps(start, end, taken):
                 continue
             word = _key_fold(token.text)
-            candidates = {word, token.norm_, _collapse(word)}
-            if "'" in word:
-                candidates.add(word.split("'", 1)[0])
-            if script_of(word[:1]) == "arabic":
-                candidates |= {word[len(p) :] for p in ARABIC_PROCLITICS if word.startswith(p)}
-            if script_of(word[:1]) == "cyrillic":
-                candidates |= {_cyrillic_stem(word), _cyrillic_noun(_cyrillic_stem(word))}
+            candidates = {*_affix_candidates(word), token.norm_, _collapse(word)}
             cities = {
                 city
                 for cand in candidates
@@ -516,10 +498,10 @@ class Gazetteer:
             return []
         taken = [(m.start, m.end) for m in found]
         for token in doc:
-            word = re.split(r"['’\-]", token.text, maxsplit=1)[0]
+            word = _before_suffix(token.text)
             city = self.city_abbreviations.get(word)
             start, end = token.idx, token.idx + len(word)
-            if city and not any(a < end and start < b for a, b in taken):
+            if city and not _overlaps(start, end, taken):
                 return [Match("city", city, start, end, word)]
         return []
 
@@ -532,12 +514,12 @@ class Gazetteer:
         out = []
         for token in doc:
             # A Turkish suffix after an apostrophe or a hyphen: "KI'ya", "KIM-e".
-            word = re.split(r"['’\-]", token.text, maxsplit=1)[0]
+            word = _before_suffix(token.text)
             entry = self.abbreviations.get(word)
             if entry is None or (entry[1] and not has_place):
                 continue
             start, end = token.idx, token.idx + len(word)
-            if any(a < end and start < b for a, b in taken):
+            if _overlaps(start, end, taken):
                 continue
             out.append(Match("office_type", entry[0], start, end, word))
             break  # one office per message is what the dialogue uses
@@ -583,6 +565,34 @@ _LONG_VOWELS = re.compile("[اویء]")
 MIN_SKELETON = 5
 #: Shortest joined name: two short words must not merge into a short key by chance.
 MIN_JOINED = 5
+
+
+def _affix_candidates(word: str) -> list[str]:
+    """``word`` and what it may be without an affix its script allows (folded words)."""
+    script = script_of(word[:1])
+    candidates = [word]
+    if "'" in word:  # Turkish "Essen'de", French "l'Ausländerbehörde"
+        head, tail = word.split("'", 1)
+        candidates += [head, tail]
+    if script == "arabic":
+        candidates += [word[len(p) :] for p in ARABIC_PROCLITICS if word.startswith(p)]
+    if script == "cyrillic":
+        candidates.append(_cyrillic_stem(word))
+        # City adjectives: "вуппертальському" -> "вупперталь", "эссенский" -> "эссен".
+        candidates.append(_cyrillic_noun(_cyrillic_stem(word)))
+        for ending, consonant in UKRAINIAN_ALTERNATIONS.items():
+            if word.endswith(ending) and len(word) > len(ending) + MIN_CYRILLIC_STEM:
+                candidates.append(_cyrillic_stem(word[: -len(ending)] + consonant))
+    return candidates
+
+
+def _before_suffix(text: str) -> str:
+    """A word as typed without a suffix after an apostrophe or hyphen: "KI'ya" -> "KI"."""
+    return re.split(r"['’\-]", text, maxsplit=1)[0]
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a < end and start < b for a, b in spans)
 
 
 def _cyrillic_noun(stem: str) -> str:

@@ -24,10 +24,15 @@ QUESTION_MARKS = frozenset("?؟？")
 
 
 @cache
+def _questions(path: Path = QUESTIONS_FILE) -> dict[str, list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle).get("questions") or {}
+
+
+@cache
 def question_words(language: str, path: Path = QUESTIONS_FILE) -> re.Pattern[str] | None:
     """One pattern for the whole-word interrogatives of ``language`` (``None``: none listed)."""
-    with path.open(encoding="utf-8") as handle:
-        words = (yaml.safe_load(handle).get("questions") or {}).get(language) or []
+    words = _questions(path).get(language) or []
     if not words:
         return None
     alternatives = sorted({re.escape(normalise(str(w))) for w in words}, key=len, reverse=True)
