@@ -16,7 +16,13 @@ that office, so the intent becomes ``find_office`` too. Without a place the topi
 stays: "can the recognition counselling help me?" is a question about the topic.
 
 Third, a responsibility question, a statement or an off-topic message that names
-exactly one office and a place (PLACE_REQUEST_LIKE) asks for that office.
+exactly one office and a place (PLACE_REQUEST_LIKE) asks for that office. A
+responsibility question keeps its intent ("which Jobcenter is responsible for me in
+Hagen?" is a question about responsibility, and staff reading the logs should see it as
+one); it gets an ``office_request`` entity instead (value: the office type), and the rule
+"a responsibility question naming one office and a place" (data/stories/guidance.yml)
+answers it with the card like ``find_office``. Without that entity it starts the guidance
+form as before, so "Jobcenter or Agentur in Herne?" still gets the questions.
 
 Fourth, people describe the office by what it does: "who issues residence permits in
 Hagen?", "wo beantrage ich Bürgergeld in Essen?". The gazetteer finds such *tasks*
@@ -56,6 +62,9 @@ REQUEST_LIKE = frozenset({"greet", "thank", "help", "nlu_fallback"})
 #: 7 ("I'm moving to Hagen, which Jobcenter will be responsible?") are answered by the
 #: card too. In the guidance form the form reads every answer, whatever the intent.
 PLACE_REQUEST_LIKE = frozenset({"ask_responsibility", "inform", "out_of_scope"})
+#: Of these, the intents that stay and are marked with an OFFICE_REQUEST entity instead.
+MARKED_NOT_REWRITTEN = frozenset({"ask_responsibility"})
+OFFICE_REQUEST = "office_request"
 #: Topic intents, and the office types that (with a place) make them an office request.
 TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
     "ask_recognition": frozenset({"recognition_counselling"}),
@@ -117,9 +126,25 @@ def as_office_request(intent: Dict[str, Any] | None, entities: List[Dict[str, An
     return False
 
 
+def office_request(entities: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The entity that marks a message as asking for the (one) office it names."""
+    office = next(e for e in entities if e.get("entity") == "office_type")
+    return {
+        "entity": OFFICE_REQUEST,
+        "value": office.get("value"),
+        "start": office.get("start"),
+        "end": office.get("end"),
+        "extractor": OfficeRequestClassifier.__name__,
+    }
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class OfficeRequestClassifier(GraphComponent):
-    """Turns a greeting/fallback/topic question that asks for an office into ``find_office``."""
+    """Turns a greeting/fallback/topic question that asks for an office into ``find_office``.
+
+    A responsibility question that asks for one office keeps its intent and gets an
+    ``office_request`` entity (see the module doc).
+    """
 
     @classmethod
     def create(
@@ -144,6 +169,9 @@ class OfficeRequestClassifier(GraphComponent):
                 entities += [implied] if implied else []
                 message.set(ENTITIES, entities, add_to_output=True)
             if not as_office_request(intent, entities):
+                continue
+            if (intent or {}).get("name") in MARKED_NOT_REWRITTEN:
+                message.set(ENTITIES, [*entities, office_request(entities)], add_to_output=True)
                 continue
             confidence = float(intent.get("confidence") or 0.0)
             message.set(INTENT, {"name": FIND_OFFICE, "confidence": confidence}, add_to_output=True)

@@ -28,6 +28,11 @@ class Chat:
         tracker = await self.agent.tracker_store.retrieve(self.sender)
         return tracker.get_slot(name) if tracker else None
 
+    async def latest_intent(self) -> str | None:
+        """The intent the NLU pipeline gave the last message."""
+        tracker = await self.agent.tracker_store.retrieve(self.sender)
+        return tracker.latest_message.intent.get("name") if tracker else None
+
 
 @pytest.fixture
 def chat(agent: Agent) -> Chat:

@@ -21,6 +21,34 @@ async def test_arabic_jobcenter_essen_shows_directory_card(chat):
     assert await chat.slot("language") == "ar"
 
 
+@pytest.mark.parametrize(
+    ("text", "city", "office_type"),
+    [
+        ("Welches Jobcenter ist für mich in Hagen zuständig?", "Hagen", "jobcenter"),
+        ("which office is responsible for bürgergeld in Bochum?", "Bochum", "jobcenter"),
+        ("hangi daire Bochum'da oturma izni uzatmaktan sorumlu?", "Bochum", "immigration_office"),
+        ("Какое ведомство отвечает за продление ВНЖ в Эссене?", "Essen", "immigration_office"),
+    ],
+)
+async def test_a_responsibility_question_naming_one_office_and_a_place_gets_the_card(
+    chat, text, city, office_type
+):
+    # The intent stays what the person asked; the office_request rule answers with the card.
+    replies = await chat.say(text)
+    office = load_directory().find(city, office_type)[0]
+    assert office.name in replies[0]["text"]
+    assert await chat.latest_intent() == "ask_responsibility"
+    assert await chat.slot("requested_slot") is None  # no guidance form
+
+
+async def test_a_responsibility_question_between_two_offices_starts_the_guidance(chat):
+    replies = await chat.say(
+        "Bin ich beim Jobcenter oder bei der Agentur für Arbeit richtig? Ich wohne in Herne"
+    )
+    assert replies[0]["text"] in texts("de", "utter_guidance_start")
+    assert await chat.slot("requested_slot") is not None
+
+
 async def test_missing_city_is_asked_then_answered(chat):
     replies = await chat.say("Где находится иммиграционная служба?")
     assert replies[0]["text"] in texts("ru", "utter_ask_city")

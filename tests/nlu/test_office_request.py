@@ -95,11 +95,35 @@ def _processed(intent: str, entities: list[dict]) -> Message:
     return out
 
 
+def test_a_responsibility_question_for_one_office_and_a_place_keeps_its_intent_and_is_marked():
+    # "Which Jobcenter is responsible for me in Essen?": the card answers it (rule on the
+    # office_request entity), but the intent stays what the person asked.
+    out = _processed("ask_responsibility", [OFFICE, CITY])
+    assert out.get("intent") == {"name": "ask_responsibility", "confidence": 0.55}
+    marks = [e for e in out.get("entities") if e["entity"] == "office_request"]
+    assert [(m["value"], m["start"], m["end"]) for m in marks] == [("jobcenter", 0, 9)]
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [
+        [OFFICE, IMMIGRATION, CITY],  # "Jobcenter or Ausländerbehörde in Essen?": the form
+        [OFFICE],  # no place: "is the Jobcenter responsible for me?"
+        [CITY],  # "who is responsible for me in Essen?"
+    ],
+)
+def test_other_responsibility_questions_are_not_marked(entities):
+    out = _processed("ask_responsibility", entities)
+    assert out.get("intent")["name"] == "ask_responsibility"
+    assert not [e for e in out.get("entities") if e["entity"] == "office_request"]
+
+
 @pytest.mark.parametrize("intent", ["ask_responsibility", "out_of_scope", "greet", "find_office"])
 def test_a_task_and_a_place_name_the_office(intent):
     # "Who issues residence permits in Essen?"
     out = _processed(intent, [TASK, CITY])
-    assert out.get("intent")["name"] == "find_office"
+    expected = "ask_responsibility" if intent == "ask_responsibility" else "find_office"
+    assert out.get("intent")["name"] == expected
     offices = [e for e in out.get("entities") if e["entity"] == "office_type"]
     assert [o["value"] for o in offices] == ["immigration_office"]
     assert (offices[0]["start"], offices[0]["end"]) == (TASK["start"], TASK["end"])

@@ -11,7 +11,14 @@ from bot.paths import PROJECT_ROOT
 
 
 @pytest.mark.parametrize(
-    "target", ["blind_fresh", "blind_final", "tests/nlu/blind_final", "tests/nlu/blind_final/"]
+    "target",
+    [
+        "blind_fresh",
+        "blind_final",
+        "blind_holdout",
+        "tests/nlu/blind_final",
+        "tests/nlu/blind_holdout/",
+    ],
 )
 def test_nlu_misses_refuses_a_sealed_set(target: str) -> None:
     result = subprocess.run(
