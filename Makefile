@@ -9,7 +9,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 MODEL := models/wegweiser.tar.gz
 TRAIN_INPUTS := config.yml $(wildcard domain/*.yml) $(shell find data/nlu data/stories -name '*.yml') \
-	 $(wildcard data/gazetteer/*.yml) $(wildcard bot/nlu/*.py) bot/languages.py
+	 $(wildcard data/gazetteer/*.yml) $(wildcard data/langid/words/*.txt) $(wildcard bot/nlu/*.py) \
+	 bot/languages.py
 
 .PHONY: help install lock types fuzz fast run test lint validate train bench bench-nlu bench-e2e bench-scaling clean console console-migrate console-assets bench-console chromium widget-vendor screenshots nginx test-ops bench-load bench-lock-race
 

@@ -21,6 +21,8 @@ answers with the bilingual list of supported languages.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -31,7 +33,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, META
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.languages import is_supported, normalise_code
+from bot.languages import SUPPORTED, is_supported, normalise_code
 from bot.nlu.langid import (
     LANGUAGE_SCRIPTS,
     LanguageIdentifier,
@@ -41,6 +43,8 @@ from bot.nlu.langid import (
 )
 
 MODEL_FILE = "language_model.pkl"
+#: Common words per language (data/langid/words/<lang>.txt, tools/make_langid_words.py).
+WORDS_DIR = Path(__file__).resolve().parents[2] / "data" / "langid" / "words"
 #: Names that say nothing about the writer's language. Not office tasks: "diploma
 #: denkliği" or "reconnaissance de diplôme" is all the evidence a short message has.
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
@@ -104,6 +108,10 @@ class LanguageDetector(GraphComponent):
             # Key of the channel metadata that carries a language hint (e.g. "uk-UA").
             "metadata_key": "language",
             "random_seed": 42,
+            # Train the text model on each language's common words too (WORDS_DIR): our
+            # chat data alone misjudges single words outside it ("tenderness" -> de).
+            # Off in tests that train tiny models.
+            "common_words": True,
         }
 
     @staticmethod
@@ -163,14 +171,30 @@ class LanguageDetector(GraphComponent):
             model = None  # e.g. a model trained without language-labelled data
         return cls(config, model_storage, resource, model)
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        """Changes when the word lists change, so cached training is invalidated."""
+        digest = hashlib.sha256()
+        for path in sorted(WORDS_DIR.glob("*.txt")):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit the text model on examples whose intent block declares its language."""
+        """Fit the text model on examples whose intent block declares its language.
+
+        Plus each supported language's common words (``common_words``), which teach the
+        model general vocabulary beside our chat messages.
+        """
         texts, labels = [], []
         for example in training_data.intent_examples:
             language = ((example.get(METADATA) or {}).get("intent") or {}).get("language")
             if language and example.get(TEXT):
                 texts.append(example.get(TEXT))
                 labels.append(language)
+        if self._config["common_words"] and labels:
+            for language, words in common_words().items():
+                texts += words
+                labels += [language] * len(words)
         if len(set(labels)) >= 2:
             model = TextModel.train(texts, labels, seed=self._config["random_seed"])
             with self._model_storage.write_to(self._resource) as directory:
@@ -250,6 +274,17 @@ class LanguageDetector(GraphComponent):
             [{"name": name, "confidence": confidence}] + ranking,
             add_to_output=True,
         )
+
+
+def common_words(directory: Path = WORDS_DIR) -> Dict[str, List[str]]:
+    """The common-word list of each supported language that has one."""
+    out = {}
+    for language in SUPPORTED:
+        path = directory / f"{language}.txt"
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            out[language] = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+    return out
 
 
 def _decision(
