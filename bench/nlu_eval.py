@@ -196,13 +196,31 @@ def report(scores: dict[str, dict]) -> str:
         "responsibility questions that name an office, or what an office does, and a place "
         '("which office handles Bürgergeld in Duisburg?"): the office-request rule '
         "(bot/nlu/office_request.py) answers them with that office's card, by design, and "
-        "the intent counts as find_office; the authors labelled them ask_responsibility.",
+        "the intent counts as find_office; the authors labelled them ask_responsibility. "
+        "Those confusion counts steered one change (2026-12-07, fifth session): such "
+        "questions now keep the intent ask_responsibility and get the card through an "
+        "office_request entity and a dialogue rule, with 280 training examples of them "
+        "(a helper who saw no test set); the language model also learnt common words. So "
+        "blind_final is no longer independent; third measurement after those changes: "
+        "intent 0.938 (lowest fr 0.912).",
+        "- **blind_holdout** (tests/nlu/blind_holdout/): written 2026-12-07 (fifth session) "
+        "from blind_final's brief by eight new authors who opened no project file, while "
+        "only the dialogue's handling of responsibility questions changed; the honest "
+        "figure and the set the targets are measured on. Its first measurement, after the "
+        "changes named under blind_final, is the untouched one: intent 0.941 (lowest ar "
+        "0.908), office-type recall 0.956, city recall 0.987.",
         "- **dev_final** (tests/nlu/dev_final/): written from blind_final's brief by other "
         "authors right after blind_final's first measurement; a development set (its misses "
         "guided the changes above), so it reads high.",
         "- **dev_offices** (tests/nlu/dev_offices/): 90 office questions per language, every "
         "one naming an office type and a city, written by authors who saw no project file; "
-        "a development set: its misses guided the gazetteer, so it reads high.",
+        "a development set: its misses guided the gazetteer, so it reads high. Its "
+        "authors labelled every message find_office, responsibility questions too "
+        '("Welches Amt ist in Duisburg für Bürgergeld zuständig?"), which blind_final\'s '
+        "brief labels ask_responsibility; since such questions keep that intent (fifth "
+        "session) the figure fell from 0.950 to 0.869 (80 find_office -> "
+        "ask_responsibility), while the share of these questions answered with the right "
+        "card rose (docs/benchmarks-e2e.md, 0.828 -> 0.833 in language).",
         "",
         "Language = messages where the detector decided from the text and picked the file's "
         "language, of all it decided from the text (undecided messages such as a bare city "

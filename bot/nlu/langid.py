@@ -141,12 +141,29 @@ class TextModel:
         return strip_invisible(text).replace("İ", "i").lower()
 
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str], seed: int = 42) -> TextModel:
-        """Fit the model (a few seconds for a few thousand messages)."""
+    def train(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        seed: int = 42,
+        words: Sequence[tuple[str, str]] = (),
+    ) -> TextModel:
+        """Fit the model on labelled messages and, optionally, (word, label) pairs.
+
+        A few seconds for a few thousand messages; a few minutes with 80,000 ``words``
+        (the common-word lists). Those words shape the character n-grams and the
+        classifier, but not the whole-word features: a word feature helps only for that
+        exact word, and 80,000 of them would cost ~30 MiB of the Rasa server's memory.
+        """
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import make_pipeline, make_union
 
+        word_pattern = r"(?u)\b\w+\b"
+        messages = [cls.prepare(t) for t in texts]
+        vocabulary = TfidfVectorizer(
+            analyzer="word", token_pattern=word_pattern, lowercase=False
+        ).fit(messages)
         features = make_union(
             TfidfVectorizer(
                 analyzer="char_wb",
@@ -155,13 +172,23 @@ class TextModel:
                 lowercase=False,
                 max_features=60000,
             ),
-            TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", lowercase=False),
+            TfidfVectorizer(
+                analyzer="word",
+                token_pattern=word_pattern,
+                lowercase=False,
+                vocabulary=sorted(vocabulary.vocabulary_),
+            ),
         )
         classifier = LogisticRegression(
             C=20.0, max_iter=3000, class_weight="balanced", random_state=seed
         )
         pipeline = make_pipeline(features, classifier)
-        pipeline.fit([cls.prepare(t) for t in texts], list(labels))
+        pipeline.fit(
+            messages + [cls.prepare(w) for w, _ in words], [*labels, *(lang for _, lang in words)]
+        )
+        for _, transformer in features.transformer_list:
+            # The n-grams cut by max_features, kept only for inspection: ~80,000 strings.
+            transformer.stop_words_ = None
         return cls(pipeline)
 
     def probabilities(self, text: str) -> dict[str, float]:

@@ -191,12 +191,11 @@ class LanguageDetector(GraphComponent):
             if language and example.get(TEXT):
                 texts.append(example.get(TEXT))
                 labels.append(language)
+        words = []
         if self._config["common_words"] and labels:
-            for language, words in common_words().items():
-                texts += words
-                labels += [language] * len(words)
+            words = [(w, lang) for lang, ws in common_words().items() for w in ws]
         if len(set(labels)) >= 2:
-            model = TextModel.train(texts, labels, seed=self._config["random_seed"])
+            model = TextModel.train(texts, labels, self._config["random_seed"], words)
             with self._model_storage.write_to(self._resource) as directory:
                 model.save(directory / MODEL_FILE)
             self.identifier.model = model

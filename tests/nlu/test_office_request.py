@@ -47,6 +47,9 @@ def test_request_like_intents_with_an_office_become_find_office(intent):
         ("ask_job_search", [RECOGNITION, CITY]),  # another office than the topic's own
         ("ask_responsibility", [OFFICE, IMMIGRATION, CITY]),  # "Jobcenter or Ausländerbehörde?"
         ("out_of_scope", [OFFICE]),  # no place: "the Jobcenter is so slow"
+        ("deny", [OFFICE, CITY]),  # "no, not the Jobcenter in Essen"
+        ("goodbye", [OFFICE, CITY]),  # "bye, I'm off to the Jobcenter in Essen"
+        ("request_human", [OFFICE]),  # no place: "can I talk to someone at the Jobcenter?"
     ],
 )
 def test_other_messages_keep_their_intent(intent, entities):
@@ -72,6 +75,9 @@ def test_a_topic_question_naming_its_office_and_a_place_asks_for_the_office(inte
         ("ask_responsibility", [OFFICE, CITY]),  # "which Jobcenter is responsible in Essen?"
         ("inform", [OFFICE, POSTCODE]),  # "Jobcenter 45127"
         ("out_of_scope", [IMMIGRATION, CITY]),  # "Ausländerbehörde Essen" read as off-topic
+        ("request_human", [OFFICE, CITY]),  # "I want to talk to someone at the JC Essen"
+        ("affirm", [OFFICE, CITY]),  # "wo is dat JC in Gelsen?", "yes, Jobcenter Essen"
+        ("stop", [OFFICE, POSTCODE]),  # "stop, I just need the Jobcenter 45127"
     ],
 )
 def test_one_office_and_a_place_ask_for_that_office(intent, entities):
