@@ -96,6 +96,7 @@ class Guess:
     source: str  # "script" or "text"
     letters: int
     script: str | None = None  # the message's main script
+    words: int = 0  # words that counted (names, postcodes and "ok" left out)
 
     @property
     def supported(self) -> bool:
@@ -344,10 +345,10 @@ class LanguageIdentifier:
             detected = langdetect_probabilities(evidence)
             code = max(detected, key=lambda k: detected[k]) if detected else "und"
             code = code if code not in SUPPORTED else "und"
-            return Guess(code, 0.95, "script", len(letters), script)
+            return Guess(code, 0.95, "script", len(letters), script, len(words))
         markers = self._markers(text, SCRIPT_LANGUAGES[script])
         if len(markers) == 1:
-            return Guess(markers.pop(), 0.99, "script", len(letters), script)
+            return Guess(markers.pop(), 0.99, "script", len(letters), script, len(words))
         probs = self._text_probabilities(evidence, script, len(letters))
         if markers:  # conflicting markers: keep only the marked languages
             probs = {k: v for k, v in probs.items() if k in markers} or probs
@@ -363,7 +364,7 @@ class LanguageIdentifier:
             # a transliteration must be the clear favourite, else the Latin languages vie.
             native = {k: v for k, v in candidates.items() if not romanized(k, script)}
             code = max(native, key=lambda k: native[k]) if native else code
-        return Guess(code, probs[code] / total, "text", len(letters), script)
+        return Guess(code, probs[code] / total, "text", len(letters), script, len(words))
 
     def script_guess(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
         """Which of our languages written in the message's own script it is in.

@@ -229,14 +229,18 @@ class LanguageDetector(GraphComponent):
                 and guess.letters >= self._config["unsupported_min_letters"]
             ):
                 self._mark_unsupported(message, guess.confidence)
-                return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+                return _decision(
+                    guess.code, guess.confidence, guess.source, guess.letters, script, guess.words
+                )
             guess = None
         if (
             guess
             and guess.confidence >= self._config["strong_confidence"]
             and (guess.letters >= self._config["strong_min_letters"] or guess.source == "script")
         ):
-            return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+            return _decision(
+                guess.code, guess.confidence, guess.source, guess.letters, script, guess.words
+            )
         if hint is not None and is_supported(hint) and LANGUAGE_SCRIPTS.get(hint) != script:
             # A stale hint in another script ("de" from the browser, an Arabic question):
             # the script decides the family, the words (or names) the language in it.
@@ -247,7 +251,9 @@ class LanguageDetector(GraphComponent):
         if is_supported(hint):
             return _decision(hint, 1.0, "metadata", 0, script)
         if guess:
-            return _decision(guess.code, guess.confidence, guess.source, guess.letters, script)
+            return _decision(
+                guess.code, guess.confidence, guess.source, guess.letters, script, guess.words
+            )
         # Nothing left but names ("консультация для беженцев Гельзенкирхен" minus the
         # office and the city): the script still rules out six of our languages, so the
         # two that use it decide, by marker letters or the names. `evidence` stays the
@@ -292,14 +298,18 @@ def _decision(
     source: str | None,
     evidence: int = 0,
     script: str | None = None,
+    words: int | None = None,
 ) -> Dict[str, Any]:
-    # `evidence` (letters that counted) lets the dialogue side refuse to flip the
-    # conversation's language on a one-word message; `script` (the message's main
+    # `evidence` (letters that counted) and `words` let the dialogue side refuse to flip
+    # the conversation's language on a one-word message; `script` (the message's main
     # script) lets it follow a message in another script than the conversation's.
-    return {
+    decision = {
         "code": code,
         "confidence": round(float(confidence), 4),
         "source": source,
         "evidence": evidence,
         "script": script,
     }
+    if words is not None:
+        decision["words"] = words
+    return decision

@@ -24,6 +24,9 @@ from bot.nlu.langid import LANGUAGE_SCRIPTS, OWN_SCRIPTS
 FIRST_CONFIDENCE = 0.5
 FLIP_CONFIDENCE = 0.9
 FLIP_MIN_EVIDENCE = 8
+#: Words besides names a message needs to flip a language by text: one word, however
+#: long ("Kleinkleckersdorf", an unknown town typed in the guidance form), never does.
+FLIP_MIN_WORDS = 2
 FLIP_CHOICE_CONFIDENCE = 0.995
 FLIP_CHOICE_MIN_EVIDENCE = 40
 #: Letters besides names a message in another script needs to flip a language the user
@@ -76,6 +79,8 @@ def resolve(
         # Written in another script than the conversation's language: nobody types
         # Arabic or Cyrillic to be answered in German, whatever the browser said.
         return LanguageState(code, source)
+    if int(decision.get("words", FLIP_MIN_WORDS)) < FLIP_MIN_WORDS:
+        return None
     if state.source == "choice":
         strong = confidence >= FLIP_CHOICE_CONFIDENCE and evidence >= FLIP_CHOICE_MIN_EVIDENCE
     else:

@@ -51,6 +51,15 @@ def test_resolve(state, decision, chosen, expected):
     assert resolve(state, decision, chosen) == expected
 
 
+@pytest.mark.parametrize("source", ["text", "metadata"])
+def test_one_word_never_flips_the_language_however_long_and_sure(source):
+    # "Kleinkleckersdorf" typed as the town in an English conversation stays English.
+    one_word = {**d("de", conf=0.99, evidence=17), "words": 1, "script": "latin"}
+    assert resolve(LanguageState("en", source), one_word) is None
+    two_words = {**one_word, "words": 2}
+    assert resolve(LanguageState("en", "text"), two_words) == LanguageState("de", "text")
+
+
 def s(code, conf=0.7, evidence=5, script="arabic", source="script"):
     """A decision on a message in ``script`` (the detector adds the message's script)."""
     return {**d(code, conf, source, evidence), "script": script}
