@@ -43,7 +43,7 @@ async def test_a_responsibility_question_naming_one_office_and_a_place_gets_the_
 
 async def test_a_responsibility_question_between_two_offices_starts_the_guidance(chat):
     replies = await chat.say(
-        "Bin ich beim Jobcenter oder bei der Agentur für Arbeit richtig? Ich wohne in Herne"
+        "jobcenter oder arbeitsagentur, wer ist für mich zuständig? ich lebe in Herne"
     )
     assert replies[0]["text"] in texts("de", "utter_guidance_start")
     assert await chat.slot("requested_slot") is not None
