@@ -201,17 +201,19 @@ def report(scores: dict[str, dict]) -> str:
         "questions now keep the intent ask_responsibility and get the card through an "
         "office_request entity and a dialogue rule, with 280 training examples of them "
         "(a helper who saw no test set); the language model also learnt common words. So "
-        "blind_final is no longer independent; third measurement after those changes: "
-        "intent 0.938 (lowest fr 0.912).",
+        "blind_final is no longer independent; latest measurement after those changes: "
+        "intent 0.934 (lowest uk 0.916; the table below).",
         "- **blind_holdout** (tests/nlu/blind_holdout/): written 2026-12-07 (fifth session) "
         "from blind_final's brief by eight new authors who opened no project file, while "
         "only the dialogue's handling of responsibility questions changed; the honest "
         "figure and the set the targets are measured on. Its first measurement, after the "
         "changes named under blind_final, is the untouched one: intent 0.941 (lowest ar "
-        "0.908), office-type recall 0.956, city recall 0.987. The figures below are the "
-        "second measurement, after two changes guided by the development sets (one office "
-        "and a place read as a request also when the classifier says request_human, affirm "
-        "or stop; the language model's whole-word features from chat data only).",
+        "0.908), office-type recall 0.956, city recall 0.987. Second measurement, after "
+        "two changes guided by the development sets (one office and a place read as a "
+        "request also when the classifier says request_human, affirm or stop; the language "
+        "model's whole-word features from chat data only): intent 0.942 (lowest ar 0.908), "
+        "same recalls. The figures below are a third run, after two fixes that tests found "
+        "(one word never flips the language; 13 Arabic course questions as training data).",
         "- **dev_final** (tests/nlu/dev_final/): written from blind_final's brief by other "
         "authors right after blind_final's first measurement; a development set (its misses "
         "guided the changes above), so it reads high.",
@@ -309,7 +311,7 @@ def report_short(per_lang: dict[str, dict[str, LanguageScore]]) -> list[str]:
         "model also learns each language's 10,000 most frequent words (data/langid/words/, "
         "wordfreq's lists, without any word of this draw or the development draw; the count "
         "was chosen on the development draw: 0.853 -> 0.896 single words there): single "
-        "words 0.868 -> 0.889, word pairs 0.963 -> 0.972, in-domain 0.989 -> 0.985 (one "
+        "words 0.868 -> 0.889, word pairs 0.963 -> 0.974, in-domain 0.989 -> 0.985 (one "
         "more Arabic and one more Russian message missed). Hand-written colloquial "
         "Arabic/Persian word lists on top changed one development message and were not kept.",
         "",
