@@ -26,10 +26,9 @@ import argparse
 import re
 from pathlib import Path
 
-from bot.paths import DATA_DIR
-from tools.make_vocabulary_set import LETTERS, SCRIPT, build
+from bot.paths import LANGID_WORDS_DIR
+from tools.make_vocabulary_set import LETTERS, SCRIPT, build, same_script_words
 
-OUT = DATA_DIR / "langid" / "words"
 #: Vocabulary draws that must stay unseen: the test draw and the development draw.
 HELD_OUT_SEEDS = (15, 1015)
 HEADER = """\
@@ -64,9 +63,7 @@ def word_lists(count: int, pool: int = 20000) -> dict[str, list[str]]:
         ]
     out = {}
     for lang, words in lists.items():
-        others = set().union(
-            *(set(lists[o]) for o in lists if o != lang and SCRIPT[o] == SCRIPT[lang])
-        )
+        others = same_script_words(lists, lang)
         out[lang] = [w for w in words if w not in others][:count]
     return out
 
@@ -77,7 +74,7 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--words", type=int, default=10000)
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=LANGID_WORDS_DIR)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     version = getattr(wordfreq, "__version__", "3.1.1")

@@ -22,6 +22,7 @@ import random
 import re
 import subprocess
 import unicodedata
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
@@ -85,6 +86,11 @@ def usable(lang: str, words: list[str]) -> list[str]:
     return sorted(out)
 
 
+def same_script_words(lists: Mapping[str, Iterable[str]], lang: str) -> set[str]:
+    """Every word that another language written in ``lang``'s script lists."""
+    return set().union(*(lists[o] for o in lists if o != lang and SCRIPT[o] == SCRIPT[lang]))
+
+
 def build(seed: int) -> dict[str, dict[str, list[str]]]:
     """Singles and pairs per language; words shared with a same-script language dropped."""
     lists = {lang: usable(lang, raw_words(lang)) for lang in SOURCES}
@@ -92,9 +98,7 @@ def build(seed: int) -> dict[str, dict[str, list[str]]]:
     rng = random.Random(seed)
     sets = {}
     for lang, words in lists.items():
-        others = set().union(
-            *(folded[o] for o in SOURCES if o != lang and SCRIPT[o] == SCRIPT[lang])
-        )
+        others = same_script_words(folded, lang)
         own = [w for w in words if w.casefold().replace("\u200c", "") not in others]
         drawn = rng.sample(own, SINGLES + 2 * PAIRS)
         singles = drawn[:SINGLES]

@@ -36,15 +36,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.languages import SUPPORTED, is_supported, normalise_code
 from bot.nlu.langid import (
     LANGUAGE_SCRIPTS,
+    Guess,
     LanguageIdentifier,
     TextModel,
     lingua_detector,
     main_script,
 )
+from bot.paths import LANGID_WORDS_DIR
 
 MODEL_FILE = "language_model.pkl"
 #: Common words per language (data/langid/words/<lang>.txt, tools/make_langid_words.py).
-WORDS_DIR = Path(__file__).resolve().parents[2] / "data" / "langid" / "words"
+WORDS_DIR = LANGID_WORDS_DIR
 #: Names that say nothing about the writer's language. Not office tasks: "diploma
 #: denkliği" or "reconnaissance de diplôme" is all the evidence a short message has.
 MASKED_ENTITIES = ("city", "postal_code", "office_type", "language")
@@ -229,18 +231,14 @@ class LanguageDetector(GraphComponent):
                 and guess.letters >= self._config["unsupported_min_letters"]
             ):
                 self._mark_unsupported(message, guess.confidence)
-                return _decision(
-                    guess.code, guess.confidence, guess.source, guess.letters, script, guess.words
-                )
+                return _guess_decision(guess, script)
             guess = None
         if (
             guess
             and guess.confidence >= self._config["strong_confidence"]
             and (guess.letters >= self._config["strong_min_letters"] or guess.source == "script")
         ):
-            return _decision(
-                guess.code, guess.confidence, guess.source, guess.letters, script, guess.words
-            )
+            return _guess_decision(guess, script)
         if hint is not None and is_supported(hint) and LANGUAGE_SCRIPTS.get(hint) != script:
             # A stale hint in another script ("de" from the browser, an Arabic question):
             # the script decides the family, the words (or names) the language in it.
@@ -251,9 +249,7 @@ class LanguageDetector(GraphComponent):
         if is_supported(hint):
             return _decision(hint, 1.0, "metadata", 0, script)
         if guess:
-            return _decision(
-                guess.code, guess.confidence, guess.source, guess.letters, script, guess.words
-            )
+            return _guess_decision(guess, script)
         # Nothing left but names ("консультация для беженцев Гельзенкирхен" minus the
         # office and the city): the script still rules out six of our languages, so the
         # two that use it decide, by marker letters or the names. `evidence` stays the
@@ -290,6 +286,10 @@ def common_words(directory: Path = WORDS_DIR) -> Dict[str, List[str]]:
             lines = path.read_text(encoding="utf-8").splitlines()
             out[language] = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
     return out
+
+
+def _guess_decision(guess: Guess, script: str | None) -> Dict[str, Any]:
+    return _decision(guess.code, guess.confidence, guess.source, guess.letters, script, guess.words)
 
 
 def _decision(
