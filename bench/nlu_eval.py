@@ -259,7 +259,14 @@ def report(scores: dict[str, dict]) -> str:
             f"{total.language_right}/{total.language_decided} |"
         )
         per_lang["all"] = total
-    for name in ("blind", "blind_offices", "blind_fresh", "blind_final", "blind_holdout"):
+    for name in (
+        "blind",
+        "blind_offices",
+        "blind_fresh",
+        "blind_final",
+        "blind_holdout",
+        "blind_closing",
+    ):
         if name not in scores:
             continue
         confusions = scores[name]["all"].confusions
@@ -273,11 +280,11 @@ def report(scores: dict[str, dict]) -> str:
         lines += [f"| {a} | {b} | {n} |" for (a, b), n in confusions.most_common(12)]
     # The freshest blind set carries the targets.
     target_set = next(
-        (n for n in ("blind_holdout", "blind_final", "blind_fresh") if n in scores), ""
+        (n for n in ("blind_closing", "blind_holdout", "blind_final") if n in scores), ""
     )
     if target_set:
         lines += report_targets(scores, target_set)
-    for name in ("blind_holdout", "blind_final", "blind_fresh", "blind_offices"):
+    for name in ("blind_closing", "blind_holdout", "blind_final", "blind_fresh", "blind_offices"):
         if name in scores:
             lines += report_groups(scores[name], name)
     lines += report_short(scores["short"])

@@ -34,6 +34,7 @@ SETS = {
     "blind_fresh": PROJECT_ROOT / "tests" / "nlu" / "blind_fresh",
     "blind_final": PROJECT_ROOT / "tests" / "nlu" / "blind_final",
     "blind_holdout": PROJECT_ROOT / "tests" / "nlu" / "blind_holdout",
+    "blind_closing": PROJECT_ROOT / "tests" / "nlu" / "blind_closing",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
     "dev_offices": PROJECT_ROOT / "tests" / "nlu" / "dev_offices",
     "dev_final": PROJECT_ROOT / "tests" / "nlu" / "dev_final",

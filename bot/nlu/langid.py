@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +80,17 @@ NEUTRAL_WORDS = frozenset(
     "ok okay okey oke okk k kk ок окей اوکی اوك اوكي hm hmm aha oh ah haha lol wow "
     "whatsapp telegram app pdf email e-mail sms".split()
 )
+
+
+#: The language whose words people of every language borrow in Germany ("Termin",
+#: "Öffnungszeiten"): a message that reads as German but carries a common word of
+#: exactly one other language ("Dortmund Jobcenter öffnungszeiten nedir") is that
+#: language's, since German speakers do not borrow "nedir" or "merci" (see guest_words).
+HOST_LANGUAGE = "de"
+#: Confidence of such a guest-word decision: enough for a conversation's first message,
+#: not enough to beat a channel hint or to flip an established language
+#: (bot/nlu/language_policy.py).
+GUEST_CONFIDENCE = 0.8
 
 
 def romanized(code: str, script: str | None) -> bool:
@@ -314,8 +325,11 @@ class LanguageIdentifier:
         langdetect_min_letters: int = 30,
         lingua_weight: float = 0.0,
         lingua_low_accuracy: Sequence[str] = (),
+        guest_words: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.model = model
+        #: per language, its most common words that German does not share (HOST_LANGUAGE)
+        self.guest_words = {k: frozenset(v) for k, v in (guest_words or {}).items()}
         self.min_letters = min_letters
         self.langdetect_min_letters = langdetect_min_letters
         self.lingua_weight = lingua_weight
@@ -359,12 +373,25 @@ class LanguageIdentifier:
             # runner-up must not win by the split ("i need Zeugnisbewertung for ...").
             candidates = {k: v for k, v in probs.items() if k in SUPPORTED}
         code = max(candidates, key=lambda k: candidates[k])
+        guest = self.guest_language(words) if code == HOST_LANGUAGE else None
+        if guest:
+            return Guess(guest, GUEST_CONFIDENCE, "text", len(letters), script, len(words))
         if romanized(code, script) and probs[code] / total < ROMANIZED_MIN_CONFIDENCE:
             # Dictionary words look like transliterations by chance ("konsul", "Modi"):
             # a transliteration must be the clear favourite, else the Latin languages vie.
             native = {k: v for k, v in candidates.items() if not romanized(k, script)}
             code = max(native, key=lambda k: native[k]) if native else code
         return Guess(code, probs[code] / total, "text", len(letters), script, len(words))
+
+    def guest_language(self, words: Sequence[str]) -> str | None:
+        """The one other language whose common words a German-looking message carries."""
+        found = {
+            code
+            for word in words
+            for code, common in self.guest_words.items()
+            if code != HOST_LANGUAGE and word.lower().strip(".,!?;:()\"'«»¿¡") in common
+        }
+        return found.pop() if len(found) == 1 else None
 
     def script_guess(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
         """Which of our languages written in the message's own script it is in.

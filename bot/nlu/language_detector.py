@@ -35,6 +35,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.languages import SUPPORTED, is_supported, normalise_code
 from bot.nlu.langid import (
+    HOST_LANGUAGE,
     LANGUAGE_SCRIPTS,
     Guess,
     LanguageIdentifier,
@@ -114,6 +115,12 @@ class LanguageDetector(GraphComponent):
             # chat data alone misjudges single words outside it ("tenderness" -> de).
             # false: the chat data alone (~2 min less training).
             "common_words": True,
+            # A German-looking message with one of another Latin-script language's this
+            # many most common words is that language's ("Jobcenter Dortmund
+            # öffnungszeiten nedir"); 0 turns it off. Above ~1000 the lists hold names and
+            # German loans ("antalya", "approbation", "köfte"), chosen on our German
+            # training and development messages (docs/benchmarks-nlu.md).
+            "guest_word_rank": 800,
         }
 
     @staticmethod
@@ -139,6 +146,7 @@ class LanguageDetector(GraphComponent):
             self._config["langdetect_min_letters"],
             lingua_weight=self._config["lingua_weight"],
             lingua_low_accuracy=self._config["lingua_low_accuracy"],
+            guest_words=guest_words(self._config["guest_word_rank"]),
         )
         if self.identifier.lingua_weight > 0:
             # Build lingua (~2 s, models from the wheel) at load, not on the first message.
@@ -286,6 +294,21 @@ def common_words(directory: Path = WORDS_DIR) -> Dict[str, List[str]]:
             lines = path.read_text(encoding="utf-8").splitlines()
             out[language] = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
     return out
+
+
+def guest_words(rank: int, directory: Path = WORDS_DIR) -> Dict[str, List[str]]:
+    """The ``rank`` most common words of each Latin-script language besides German.
+
+    The lists (WORDS_DIR) are in frequency order and hold no word that a same-script
+    language's list has, so none of these is among German's common words.
+    """
+    if rank <= 0:
+        return {}
+    return {
+        language: words[:rank]
+        for language, words in common_words(directory).items()
+        if LANGUAGE_SCRIPTS.get(language) == "latin" and language != HOST_LANGUAGE
+    }
 
 
 def _guess_decision(guess: Guess, script: str | None) -> Dict[str, Any]:

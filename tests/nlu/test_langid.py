@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.languages import normalise_code
-from bot.nlu.langid import LanguageIdentifier, TextModel, main_script, romanized
+from bot.nlu.langid import (
+    GUEST_CONFIDENCE,
+    LanguageIdentifier,
+    TextModel,
+    main_script,
+    romanized,
+)
+from bot.nlu.language_detector import common_words, guest_words
 from bot.nlu.text import fold
 
 ident = LanguageIdentifier(model=None)
@@ -116,6 +123,47 @@ def test_langdetect_does_not_outvote_a_transliteration():
     ident = LanguageIdentifier(_FixedModel({"ar": 0.9, "en": 0.1}))
     text = "ana bde maw3ed 3nd el auslaenderbehoerde ya3ni bsor3a law sama7t"
     assert ident.identify(text).code == "ar"
+
+
+GUESTS = {"tr": ["nedir", "için"], "fr": ["merci", "téléphone"], "en": ["please", "opening"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Dortmund Jobcenter öffnungszeiten nedir", "tr"),
+        ("Ausländerbehörde Termin téléphone", "fr"),
+        ("wo ist das jobcenter please", "en"),
+        ("wo ist das jobcenter", "de"),
+        # two guest languages: no evidence for either beyond German
+        ("Termin nedir merci", "de"),
+    ],
+)
+def test_a_common_word_of_another_language_beats_german_loans(text, code):
+    # People of every language borrow German office words; German speakers do not
+    # borrow "nedir" or "merci".
+    ident = LanguageIdentifier(
+        _FixedModel({"de": 0.7, "tr": 0.1, "fr": 0.1, "en": 0.1}), guest_words=GUESTS
+    )
+    guess = ident.identify(text)
+    assert guess.code == code
+    if code != "de":
+        assert guess.confidence == GUEST_CONFIDENCE
+
+
+def test_guest_words_only_overrule_german():
+    ident = LanguageIdentifier(_FixedModel({"en": 0.7, "de": 0.3}), guest_words=GUESTS)
+    assert ident.identify("where is the jobcenter, merci").code == "en"
+
+
+def test_guest_words_are_common_words_german_does_not_share():
+    words = guest_words(800)
+    assert set(words) == {"en", "tr", "fr"}
+    german = set(common_words()["de"])
+    for language, listed in words.items():
+        assert len(listed) == 800
+        assert not german & set(listed), language
+    assert "nedir" in words["tr"] and "merci" in words["fr"]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ from bot.paths import PROJECT_ROOT
         "blind_fresh",
         "blind_final",
         "blind_holdout",
+        "blind_closing",
+        "tests/nlu/blind_closing",
         "tests/nlu/blind_final",
         "tests/nlu/blind_holdout/",
     ],
