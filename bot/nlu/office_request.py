@@ -22,7 +22,10 @@ Hagen?" is a question about responsibility, and staff reading the logs should se
 one); it gets an ``office_request`` entity instead (value: the office type), and the rule
 "a responsibility question naming one office and a place" (data/stories/guidance.yml)
 answers it with the card like ``find_office``. Without that entity it starts the guidance
-form as before, so "Jobcenter or Agentur in Herne?" still gets the questions.
+form as before, so "Jobcenter or Agentur in Herne?" still gets the questions; and a
+message read as an office request that names two offices with an "or" ("мне джобцентр
+нужен или арбайтсамт?", data/gazetteer/questions.yml ``choices``) becomes such a
+responsibility question: the person asks which door, not for two addresses.
 
 Fourth, people describe the office by what it does: "who issues residence permits in
 Hagen?", "wo beantrage ich Bürgergeld in Essen?". The gazetteer finds such *tasks*
@@ -51,7 +54,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.guidance.answers import mentions
-from bot.nlu.questions import is_question
+from bot.nlu.questions import is_question, offers_choice
 
 #: Intents that a message naming an office is better served as ``find_office``.
 REQUEST_LIKE = frozenset({"greet", "thank", "help", "nlu_fallback"})
@@ -81,6 +84,8 @@ TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
 }
 PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
+#: A request naming two offices with an "or" asks which of them is responsible.
+RESPONSIBILITY = "ask_responsibility"
 #: Intents for which an office described by its task counts as named (with a place);
 #: topic intents too when the task is their own office's (TOPIC_OFFICES). ``inform``
 #: only when the message is a question (STATEMENT): a statement with a task tells the
@@ -167,27 +172,43 @@ class OfficeRequestClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         """Rewrite the intent of each message that asks for an office (see module doc)."""
         for message in messages:
-            intent = message.get(INTENT)
-            entities = message.get(ENTITIES) or []
             language = (message.get("language") or {}).get("code")
-            implied = office_from_task(intent, entities, message.get(TEXT) or "", language)
-            if implied or any(e.get("entity") == TASK for e in entities):
-                entities = [e for e in entities if e.get("entity") != TASK]
-                entities += [implied] if implied else []
-                message.set(ENTITIES, entities, add_to_output=True)
-            if not as_office_request(intent, entities):
-                continue
-            if (intent or {}).get("name") in MARKED_NOT_REWRITTEN:
-                message.set(ENTITIES, [*entities, office_request(entities)], add_to_output=True)
-                continue
-            confidence = float(intent.get("confidence") or 0.0)
-            message.set(INTENT, {"name": FIND_OFFICE, "confidence": confidence}, add_to_output=True)
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FIND_OFFICE
-            ]
-            message.set(
-                INTENT_RANKING_KEY,
-                [{"name": FIND_OFFICE, "confidence": confidence}, *ranking],
-                add_to_output=True,
-            )
+            self._request(message, language)
+            intent = message.get(INTENT) or {}
+            entities = message.get(ENTITIES) or []
+            if intent.get("name") == FIND_OFFICE and asks_which_office(
+                entities, message.get(TEXT) or "", language
+            ):
+                _set_intent(message, RESPONSIBILITY, float(intent.get("confidence") or 0.0))
         return messages
+
+    @staticmethod
+    def _request(message: Message, language: str | None) -> None:
+        intent = message.get(INTENT)
+        entities = message.get(ENTITIES) or []
+        implied = office_from_task(intent, entities, message.get(TEXT) or "", language)
+        if implied or any(e.get("entity") == TASK for e in entities):
+            entities = [e for e in entities if e.get("entity") != TASK]
+            entities += [implied] if implied else []
+            message.set(ENTITIES, entities, add_to_output=True)
+        if not as_office_request(intent, entities):
+            return
+        if (intent or {}).get("name") in MARKED_NOT_REWRITTEN:
+            message.set(ENTITIES, [*entities, office_request(entities)], add_to_output=True)
+            return
+        _set_intent(message, FIND_OFFICE, float(intent.get("confidence") or 0.0))
+
+
+def asks_which_office(entities: List[Dict[str, Any]], text: str, language: str | None) -> bool:
+    """True if the message offers a choice between two offices ("Jobcenter oder Agentur?")."""
+    offices = {e.get("value") for e in entities if e.get("entity") == "office_type"}
+    return len(offices) >= 2 and offers_choice(text, language)
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    """Make ``name`` the top intent, keeping the classifier's confidence and its ranking."""
+    message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+    message.set(
+        INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}, *ranking], add_to_output=True
+    )

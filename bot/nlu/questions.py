@@ -1,4 +1,4 @@
-"""Whether a chat message asks something: a question mark or a question word.
+"""Whether a chat message asks something (a question mark or word), or offers a choice.
 
 People often leave out the question mark on a phone ("wo beantrage ich Bürgergeld in
 Essen", "куда подавать на бюргергельд в Бохуме"), so the interrogatives of each language
@@ -24,19 +24,34 @@ QUESTION_MARKS = frozenset("?؟？")
 
 
 @cache
-def _questions(path: Path = QUESTIONS_FILE) -> dict[str, list[str]]:
+def _word_lists(path: Path = QUESTIONS_FILE) -> dict[str, dict[str, list[str]]]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle).get("questions") or {}
+        return yaml.safe_load(handle) or {}
+
+
+def _questions(path: Path = QUESTIONS_FILE) -> dict[str, list[str]]:
+    return _word_lists(path).get("questions") or {}
 
 
 @cache
 def question_words(language: str, path: Path = QUESTIONS_FILE) -> re.Pattern[str] | None:
     """One pattern for the whole-word interrogatives of ``language`` (``None``: none listed)."""
-    words = _questions(path).get(language) or []
+    return _pattern(_questions(path).get(language) or [])
+
+
+@cache
+def choice_words(language: str, path: Path = QUESTIONS_FILE) -> re.Pattern[str] | None:
+    """One pattern for the words of ``language`` that offer a choice ("or")."""
+    return _pattern((_word_lists(path).get("choices") or {}).get(language) or [])
+
+
+def _pattern(words: list[str]) -> re.Pattern[str] | None:
     if not words:
         return None
-    alternatives = sorted({re.escape(normalise(str(w))) for w in words}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+    folded = sorted({normalise(str(w)) for w in words}, key=len, reverse=True)
+    # Whole words; an entry ending in an apostrophe ("ou l'") runs into the next word.
+    alternatives = [re.escape(w) + (r"(?!\w)" if w[-1].isalnum() else "") for w in folded]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")")
 
 
 def is_question(text: str, language: str | None) -> bool:
@@ -50,3 +65,13 @@ def is_question(text: str, language: str | None) -> bool:
         if pattern is not None and pattern.search(norm):
             return True
     return False
+
+
+def offers_choice(text: str, language: str | None) -> bool:
+    """True if ``text`` offers a choice ("oder", "or", "или") in ``language``, de or en."""
+    norm = normalise(text)
+    first = [language] if language in SUPPORTED else []
+    return any(
+        (pattern := choice_words(code)) is not None and pattern.search(norm) is not None
+        for code in dict.fromkeys([*first, *ALSO_TRY])
+    )

@@ -225,3 +225,42 @@ def test_a_question_read_as_a_statement_names_the_office_of_its_task(text, langu
 )
 def test_a_statement_with_a_task_and_a_place_stays_a_statement(text, language):
     assert office_from_task({"name": "inform"}, [OTHER_TASK, CITY], text, language) is None
+
+
+@pytest.mark.parametrize("intent", ["find_office", "greet", "nlu_fallback"])
+def test_two_offices_with_an_or_ask_which_is_responsible(intent):
+    # "Jobcenter oder Ausländerbehörde in Essen?": the person asks which door, so the
+    # guidance questions start (no office_request mark), not the first office's card.
+    message = Message(
+        data={
+            "text": "Jobcenter oder Ausländerbehörde in Essen?",
+            "intent": {"name": intent, "confidence": 0.8},
+            "intent_ranking": [{"name": intent, "confidence": 0.8}],
+            "entities": [OFFICE, {**IMMIGRATION, "start": 15, "end": 31}, CITY],
+            "language": {"code": "de"},
+        }
+    )
+    [out] = OfficeRequestClassifier().process([message])
+    assert out.get("intent") == {"name": "ask_responsibility", "confidence": 0.8}
+    assert out.get("intent_ranking")[0]["name"] == "ask_responsibility"
+    assert not [e for e in out.get("entities") if e["entity"] == "office_request"]
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("Jobcenter und Ausländerbehörde in Essen", [OFFICE, IMMIGRATION, CITY]),  # both
+        ("Jobcenter Essen oder Bochum?", [OFFICE, CITY]),  # one office, two places
+    ],
+)
+def test_other_office_requests_stay_requests(text, entities):
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": "find_office", "confidence": 0.8},
+            "entities": entities,
+            "language": {"code": "de"},
+        }
+    )
+    [out] = OfficeRequestClassifier().process([message])
+    assert out.get("intent")["name"] == "find_office"

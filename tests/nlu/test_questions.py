@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.languages import SUPPORTED
-from bot.nlu.questions import is_question, question_words
+from bot.nlu.questions import choice_words, is_question, offers_choice, question_words
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,31 @@ def test_statements(text, language):
 
 def test_every_language_has_question_words():
     assert all(question_words(code) is not None for code in SUPPORTED)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Jobcenter oder Agentur für Arbeit in Herne?", "de", True),
+        ("do I go to the Ausländerbehörde or the Jobcenter", "en", True),
+        ("c'est le jobcenter ou l'Arbeitsamt qui s'occupe de moi", "fr", True),
+        ("Jobcenter mı yoksa İş Ajansı mı", "tr", True),
+        ("до ауслендерки чи до джоба?", "uk", True),
+        ("мне джобцентр нужен или арбайтсамт?", "ru", True),
+        ("الجوب سنتر ولا الاربايتس امت", "ar", True),
+        ("جاب سنتر مسئول است یا اینتگراسیون پوینت؟", "fa", True),
+        ("Jobcenter und Ausländerbehörde in Essen", "de", False),
+        # "où" (where) folds to "ou": only "ou" before an article counts in French
+        ("où sont le jobcenter et l'ausländerbehörde", "fr", False),
+        # Ukrainian "чи" also opens a yes/no question
+        ("Чи є джобцентр і ауслендербехерде в Ессені?", "uk", False),
+        ("Essen'de Jobcenter ve Ausländerbehörde var mı", "tr", False),
+    ],
+)
+def test_words_that_offer_a_choice(text, language, expected):
+    assert offers_choice(text, language) is expected
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+def test_every_language_has_choice_words(language):
+    assert choice_words(language) is not None
