@@ -36,6 +36,26 @@ def test_marker_letters_decide_alone(text, code):
     assert (guess.code, guess.source) == (code, "script")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "جوبسنتر هيرني رقمه شنو",  # Iraqi: Arabic keyboard's yeh
+        "الانتغريشن بوينت بهاجن شو عنوانو",
+        "عنوان وكالة العمل دويسبورغ",  # ta marbuta, Arabic kaf
+        "مكتب الاجانب ببوتروپ رقمو شو",  # Persian pe in the name, Arabic kaf typed
+    ],
+)
+def test_arabic_keyboard_letters_mark_arabic(text):
+    guess = ident.identify(text)
+    assert (guess.code, guess.source) == ("ar", "script")
+
+
+def test_persian_keyboard_letters_beat_an_arabic_letter_in_a_name():
+    # A Persian writer pasting an Arabic-spelt name: the keyboard's yeh/kaf decide.
+    guess = ident.identify("کجا می‌توانم کار پیدا کنم نزد جامعة اسن")
+    assert guess.code == "fa"
+
+
 @pytest.mark.parametrize("text", ["ok", "👍👍", "45127", "  ", "?!", "okay 🙂", ""])
 def test_no_evidence_no_decision(text):
     assert ident.identify(text) is None
