@@ -84,8 +84,12 @@ TOPIC_OFFICES: Dict[str, FrozenSet[str]] = {
 }
 PLACES = frozenset({"city", "postal_code"})
 FIND_OFFICE = "find_office"
-#: A request naming two offices with an "or" asks which of them is responsible.
+#: A request naming two offices with an "or" asks which of them is responsible. Also
+#: when read as a goodbye or off-topic ("не знаю до кого мені: до ауслендерки чи до
+#: джоба?" read as goodbye); not statements (an answer in the guidance form), topic
+#: questions, or intents that end something (stop, deny, delete_my_data).
 RESPONSIBILITY = "ask_responsibility"
+CHOICE_LIKE = frozenset({FIND_OFFICE, "goodbye", "out_of_scope"})
 #: Intents for which an office described by its task counts as named (with a place);
 #: topic intents too when the task is their own office's (TOPIC_OFFICES). ``inform``
 #: only when the message is a question (STATEMENT): a statement with a task tells the
@@ -176,7 +180,7 @@ class OfficeRequestClassifier(GraphComponent):
             self._request(message, language)
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
-            if intent.get("name") == FIND_OFFICE and asks_which_office(
+            if intent.get("name") in CHOICE_LIKE and asks_which_office(
                 entities, message.get(TEXT) or "", language
             ):
                 _set_intent(message, RESPONSIBILITY, float(intent.get("confidence") or 0.0))

@@ -227,7 +227,9 @@ def test_a_statement_with_a_task_and_a_place_stays_a_statement(text, language):
     assert office_from_task({"name": "inform"}, [OTHER_TASK, CITY], text, language) is None
 
 
-@pytest.mark.parametrize("intent", ["find_office", "greet", "nlu_fallback"])
+@pytest.mark.parametrize(
+    "intent", ["find_office", "greet", "nlu_fallback", "goodbye", "out_of_scope"]
+)
 def test_two_offices_with_an_or_ask_which_is_responsible(intent):
     # "Jobcenter oder Ausländerbehörde in Essen?": the person asks which door, so the
     # guidance questions start (no office_request mark), not the first office's card.
@@ -254,6 +256,7 @@ def test_two_offices_with_an_or_ask_which_is_responsible(intent):
     ],
 )
 def test_other_office_requests_stay_requests(text, entities):
+    # Both offices' cards, or one office's in one of two places.
     message = Message(
         data={
             "text": text,
@@ -264,3 +267,18 @@ def test_other_office_requests_stay_requests(text, entities):
     )
     [out] = OfficeRequestClassifier().process([message])
     assert out.get("intent")["name"] == "find_office"
+
+
+@pytest.mark.parametrize("intent", ["stop", "deny", "inform", "ask_work_permit"])
+def test_a_choice_between_offices_does_not_override_other_intents(intent):
+    # "stop, Jobcenter oder Agentur ist mir egal", an answer in the form, a rule question
+    message = Message(
+        data={
+            "text": "Jobcenter oder Ausländerbehörde",
+            "intent": {"name": intent, "confidence": 0.8},
+            "entities": [OFFICE, {**IMMIGRATION, "start": 15, "end": 31}],
+            "language": {"code": "de"},
+        }
+    )
+    [out] = OfficeRequestClassifier().process([message])
+    assert out.get("intent")["name"] == intent
