@@ -213,7 +213,25 @@ def report(scores: dict[str, dict]) -> str:
         "request also when the classifier says request_human, affirm or stop; the language "
         "model's whole-word features from chat data only): intent 0.942 (lowest ar 0.908), "
         "same recalls. The figures below are a third run, after two fixes that tests found "
-        "(one word never flips the language; 13 Arabic course questions as training data).",
+        "(one word never flips the language; 13 Arabic course questions as training data): "
+        "intent 0.940 (lowest ar 0.904), office-type recall 0.956, city recall 0.987. The "
+        "figures below are a fourth run, after the sixth session's changes (listed under "
+        "blind_sixth).",
+        "- **blind_closing** (tests/nlu/blind_closing/): written at the start of the sixth "
+        "session (2026-12-07) from the same brief by four new authors (two languages each) "
+        "who opened no project file. Meant as the next honest figure, but a unit test "
+        "printed the texts of all test sets once by accident (its README), so it is a "
+        "second figure; the table shows its first measurement.",
+        "- **blind_sixth** (tests/nlu/blind_sixth/): written later in the sixth session "
+        "from the same brief by four further authors who opened no project file, after "
+        "the session's NLU changes were complete: 2150 training examples from helpers who "
+        "saw no test set (Arabic dialects and Arabizi, statements for the guidance "
+        "questions, office requests vs responsibility questions, deletion requests, "
+        "language switches, off-topic), a German-looking message with another Latin "
+        "language's common word is that language's, Arabic keyboard letters mark Arabic, "
+        "two offices with an 'or' ask which is responsible, five gazetteer forms. The "
+        "honest figure and the set the targets are measured on; the table shows its "
+        "first, untouched measurement.",
         "- **dev_final** (tests/nlu/dev_final/): written from blind_final's brief by other "
         "authors right after blind_final's first measurement; a development set (its misses "
         "guided the changes above), so it reads high.",
@@ -266,6 +284,7 @@ def report(scores: dict[str, dict]) -> str:
         "blind_final",
         "blind_holdout",
         "blind_closing",
+        "blind_sixth",
     ):
         if name not in scores:
             continue
@@ -280,11 +299,18 @@ def report(scores: dict[str, dict]) -> str:
         lines += [f"| {a} | {b} | {n} |" for (a, b), n in confusions.most_common(12)]
     # The freshest blind set carries the targets.
     target_set = next(
-        (n for n in ("blind_closing", "blind_holdout", "blind_final") if n in scores), ""
+        (n for n in ("blind_sixth", "blind_closing", "blind_holdout") if n in scores), ""
     )
     if target_set:
         lines += report_targets(scores, target_set)
-    for name in ("blind_closing", "blind_holdout", "blind_final", "blind_fresh", "blind_offices"):
+    for name in (
+        "blind_sixth",
+        "blind_closing",
+        "blind_holdout",
+        "blind_final",
+        "blind_fresh",
+        "blind_offices",
+    ):
         if name in scores:
             lines += report_groups(scores[name], name)
     lines += report_short(scores["short"])

@@ -35,6 +35,7 @@ SETS = {
     "blind_final": PROJECT_ROOT / "tests" / "nlu" / "blind_final",
     "blind_holdout": PROJECT_ROOT / "tests" / "nlu" / "blind_holdout",
     "blind_closing": PROJECT_ROOT / "tests" / "nlu" / "blind_closing",
+    "blind_sixth": PROJECT_ROOT / "tests" / "nlu" / "blind_sixth",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
     "dev_offices": PROJECT_ROOT / "tests" / "nlu" / "dev_offices",
     "dev_final": PROJECT_ROOT / "tests" / "nlu" / "dev_final",

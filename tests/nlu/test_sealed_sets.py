@@ -17,6 +17,8 @@ from bot.paths import PROJECT_ROOT
         "blind_final",
         "blind_holdout",
         "blind_closing",
+        "blind_sixth",
+        "tests/nlu/blind_sixth/",
         "tests/nlu/blind_closing",
         "tests/nlu/blind_final",
         "tests/nlu/blind_holdout/",
