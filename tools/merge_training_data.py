@@ -19,9 +19,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import yaml
-from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from bot.nlu.evaluation import normal, training_texts
+from bot.nlu.evaluation import normal, texts_in, training_texts
 from bot.paths import DATA_DIR, PROJECT_ROOT
 
 TESTS_DIR = PROJECT_ROOT / "tests" / "nlu"
@@ -31,14 +30,7 @@ FOLDERS = {"ask_responsibility": "guidance", "delete_my_data": "privacy"}
 
 def texts_of_test_sets(directory: Path = TESTS_DIR) -> set[str]:
     """Every message of every labelled set under ``directory``, normalised."""
-    texts = set()
-    for path in directory.rglob("*.yml"):
-        try:
-            examples = RasaYAMLReader().read(path).intent_examples
-        except Exception:  # noqa: BLE001 - not an NLU file (vocabulary lists, form-exit sets)
-            continue
-        texts.update(normal(e.get("text") or "") for e in examples)
-    return texts
+    return texts_in(directory)
 
 
 def target(intent: str, language: str, nlu_dir: Path) -> Path:

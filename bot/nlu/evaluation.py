@@ -213,11 +213,19 @@ def normal(text: str) -> str:
 
 def training_texts() -> set[str]:
     """Every training message, normalised."""
-    return {
-        normal(e.get("text"))
-        for path in (DATA_DIR / "nlu").rglob("*.yml")
-        for e in RasaYAMLReader().read(path).intent_examples
-    }
+    return texts_in(DATA_DIR / "nlu")
+
+
+def texts_in(directory: Path) -> set[str]:
+    """Every message of the NLU files under ``directory``, normalised (other YAML skipped)."""
+    texts: set[str] = set()
+    for path in directory.rglob("*.yml"):
+        try:
+            examples = RasaYAMLReader().read(path).intent_examples
+        except Exception:  # noqa: BLE001 - not an NLU file (word lists, form-exit sets)
+            continue
+        texts.update(normal(e.get("text") or "") for e in examples)
+    return texts
 
 
 async def score_language(

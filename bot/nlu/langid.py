@@ -395,13 +395,9 @@ class LanguageIdentifier:
 
     def guest_language(self, words: Sequence[str]) -> str | None:
         """The one other language whose common words a German-looking message carries."""
-        found = {
-            code
-            for word in words
-            for code, common in self.guest_words.items()
-            if code != HOST_LANGUAGE and word.lower().strip(".,!?;:()\"'«»¿¡") in common
-        }
-        return found.pop() if len(found) == 1 else None
+        tokens = {word.lower().strip(".,!?;:()\"'«»¿¡") for word in words}
+        found = [code for code, common in self.guest_words.items() if tokens & common]
+        return found[0] if len(found) == 1 else None
 
     def script_guess(self, text: str, masked: Sequence[tuple[int, int]] = ()) -> Guess | None:
         """Which of our languages written in the message's own script it is in.

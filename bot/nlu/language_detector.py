@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterable, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, METADATA, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.languages import SUPPORTED, is_supported, normalise_code
+from bot.nlu.intent_ranking import set_top_intent
 from bot.nlu.langid import (
     HOST_LANGUAGE,
     LANGUAGE_SCRIPTS,
@@ -273,22 +274,15 @@ class LanguageDetector(GraphComponent):
         return _decision(None, 0.0, None, 0, script)
 
     def _mark_unsupported(self, message: Message, confidence: float) -> None:
-        self._set_intent(message, self._config["unsupported_intent"], confidence)
-
-    def _set_intent(self, message: Message, name: str, confidence: float) -> None:
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-        message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
-        message.set(
-            INTENT_RANKING_KEY,
-            [{"name": name, "confidence": confidence}] + ranking,
-            add_to_output=True,
-        )
+        set_top_intent(message, self._config["unsupported_intent"], confidence)
 
 
-def common_words(directory: Path = WORDS_DIR) -> Dict[str, List[str]]:
-    """The common-word list of each supported language that has one."""
+def common_words(
+    directory: Path = WORDS_DIR, languages: Iterable[str] = SUPPORTED
+) -> Dict[str, List[str]]:
+    """The common-word list of each of ``languages`` that has one."""
     out = {}
-    for language in SUPPORTED:
+    for language in languages:
         path = directory / f"{language}.txt"
         if path.exists():
             lines = path.read_text(encoding="utf-8").splitlines()
@@ -304,11 +298,12 @@ def guest_words(rank: int, directory: Path = WORDS_DIR) -> Dict[str, List[str]]:
     """
     if rank <= 0:
         return {}
-    return {
-        language: words[:rank]
-        for language, words in common_words(directory).items()
-        if LANGUAGE_SCRIPTS.get(language) == "latin" and language != HOST_LANGUAGE
-    }
+    guests = [
+        code
+        for code in SUPPORTED
+        if LANGUAGE_SCRIPTS.get(code) == "latin" and code != HOST_LANGUAGE
+    ]
+    return {language: words[:rank] for language, words in common_words(directory, guests).items()}
 
 
 def _guess_decision(guess: Guess, script: str | None) -> Dict[str, Any]:

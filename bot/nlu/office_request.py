@@ -50,10 +50,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.guidance.answers import mentions
+from bot.nlu.intent_ranking import set_top_intent
 from bot.nlu.questions import is_question, offers_choice
 
 #: Intents that a message naming an office is better served as ``find_office``.
@@ -183,7 +184,7 @@ class OfficeRequestClassifier(GraphComponent):
             if intent.get("name") in CHOICE_LIKE and asks_which_office(
                 entities, message.get(TEXT) or "", language
             ):
-                _set_intent(message, RESPONSIBILITY, float(intent.get("confidence") or 0.0))
+                set_top_intent(message, RESPONSIBILITY, float(intent.get("confidence") or 0.0))
         return messages
 
     @staticmethod
@@ -200,19 +201,10 @@ class OfficeRequestClassifier(GraphComponent):
         if (intent or {}).get("name") in MARKED_NOT_REWRITTEN:
             message.set(ENTITIES, [*entities, office_request(entities)], add_to_output=True)
             return
-        _set_intent(message, FIND_OFFICE, float(intent.get("confidence") or 0.0))
+        set_top_intent(message, FIND_OFFICE, float(intent.get("confidence") or 0.0))
 
 
 def asks_which_office(entities: List[Dict[str, Any]], text: str, language: str | None) -> bool:
     """True if the message offers a choice between two offices ("Jobcenter oder Agentur?")."""
     offices = {e.get("value") for e in entities if e.get("entity") == "office_type"}
     return len(offices) >= 2 and offers_choice(text, language)
-
-
-def _set_intent(message: Message, name: str, confidence: float) -> None:
-    """Make ``name`` the top intent, keeping the classifier's confidence and its ranking."""
-    message.set(INTENT, {"name": name, "confidence": confidence}, add_to_output=True)
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
-    message.set(
-        INTENT_RANKING_KEY, [{"name": name, "confidence": confidence}, *ranking], add_to_output=True
-    )

@@ -9,6 +9,7 @@ language, as the guidance form does: people mix them in.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -29,14 +30,10 @@ def _word_lists(path: Path = QUESTIONS_FILE) -> dict[str, dict[str, list[str]]]:
         return yaml.safe_load(handle) or {}
 
 
-def _questions(path: Path = QUESTIONS_FILE) -> dict[str, list[str]]:
-    return _word_lists(path).get("questions") or {}
-
-
 @cache
 def question_words(language: str, path: Path = QUESTIONS_FILE) -> re.Pattern[str] | None:
     """One pattern for the whole-word interrogatives of ``language`` (``None``: none listed)."""
-    return _pattern(_questions(path).get(language) or [])
+    return _pattern((_word_lists(path).get("questions") or {}).get(language) or [])
 
 
 @cache
@@ -56,22 +53,21 @@ def _pattern(words: list[str]) -> re.Pattern[str] | None:
 
 def is_question(text: str, language: str | None) -> bool:
     """True if ``text`` has a question mark or a question word of ``language``, de or en."""
-    if any(mark in text for mark in QUESTION_MARKS):
-        return True
-    norm = normalise(text)
-    first = [language] if language in SUPPORTED else []
-    for code in dict.fromkeys([*first, *ALSO_TRY]):
-        pattern = question_words(code)
-        if pattern is not None and pattern.search(norm):
-            return True
-    return False
+    return any(mark in text for mark in QUESTION_MARKS) or _has_word(text, language, question_words)
 
 
 def offers_choice(text: str, language: str | None) -> bool:
     """True if ``text`` offers a choice ("oder", "or", "или") in ``language``, de or en."""
+    return _has_word(text, language, choice_words)
+
+
+def _has_word(
+    text: str, language: str | None, patterns: Callable[[str], re.Pattern[str] | None]
+) -> bool:
+    """Whether a word of ``patterns`` for ``language``, German or English is in ``text``."""
     norm = normalise(text)
     first = [language] if language in SUPPORTED else []
     return any(
-        (pattern := choice_words(code)) is not None and pattern.search(norm) is not None
+        (pattern := patterns(code)) is not None and pattern.search(norm) is not None
         for code in dict.fromkeys([*first, *ALSO_TRY])
     )

@@ -88,15 +88,20 @@ TASK = {"entity": "office_task", "value": "immigration_office", "start": 0, "end
 OTHER_TASK = {"entity": "office_task", "value": "jobcenter", "start": 30, "end": 40}
 
 
-def _processed(intent: str, entities: list[dict]) -> Message:
-    message = Message(
-        data={
-            "text": "residence permit ... Essen",
-            "intent": {"name": intent, "confidence": 0.55},
-            "intent_ranking": [{"name": intent, "confidence": 0.55}],
-            "entities": entities,
-        }
-    )
+def _processed(
+    intent: str,
+    entities: list[dict],
+    text: str = "residence permit ... Essen",
+    language: str | None = None,
+    confidence: float = 0.55,
+) -> Message:
+    data = {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "entities": entities,
+    }
+    message = Message(data={**data, "language": {"code": language}} if language else data)
     [out] = OfficeRequestClassifier().process([message])
     return out
 
@@ -233,16 +238,9 @@ def test_a_statement_with_a_task_and_a_place_stays_a_statement(text, language):
 def test_two_offices_with_an_or_ask_which_is_responsible(intent):
     # "Jobcenter oder Ausländerbehörde in Essen?": the person asks which door, so the
     # guidance questions start (no office_request mark), not the first office's card.
-    message = Message(
-        data={
-            "text": "Jobcenter oder Ausländerbehörde in Essen?",
-            "intent": {"name": intent, "confidence": 0.8},
-            "intent_ranking": [{"name": intent, "confidence": 0.8}],
-            "entities": [OFFICE, {**IMMIGRATION, "start": 15, "end": 31}, CITY],
-            "language": {"code": "de"},
-        }
-    )
-    [out] = OfficeRequestClassifier().process([message])
+    entities = [OFFICE, {**IMMIGRATION, "start": 15, "end": 31}, CITY]
+    text = "Jobcenter oder Ausländerbehörde in Essen?"
+    out = _processed(intent, entities, text, "de", confidence=0.8)
     assert out.get("intent") == {"name": "ask_responsibility", "confidence": 0.8}
     assert out.get("intent_ranking")[0]["name"] == "ask_responsibility"
     assert not [e for e in out.get("entities") if e["entity"] == "office_request"]
@@ -257,28 +255,13 @@ def test_two_offices_with_an_or_ask_which_is_responsible(intent):
 )
 def test_other_office_requests_stay_requests(text, entities):
     # Both offices' cards, or one office's in one of two places.
-    message = Message(
-        data={
-            "text": text,
-            "intent": {"name": "find_office", "confidence": 0.8},
-            "entities": entities,
-            "language": {"code": "de"},
-        }
-    )
-    [out] = OfficeRequestClassifier().process([message])
+    out = _processed("find_office", entities, text, "de")
     assert out.get("intent")["name"] == "find_office"
 
 
 @pytest.mark.parametrize("intent", ["stop", "deny", "inform", "ask_work_permit"])
 def test_a_choice_between_offices_does_not_override_other_intents(intent):
     # "stop, Jobcenter oder Agentur ist mir egal", an answer in the form, a rule question
-    message = Message(
-        data={
-            "text": "Jobcenter oder Ausländerbehörde",
-            "intent": {"name": intent, "confidence": 0.8},
-            "entities": [OFFICE, {**IMMIGRATION, "start": 15, "end": 31}],
-            "language": {"code": "de"},
-        }
-    )
-    [out] = OfficeRequestClassifier().process([message])
+    entities = [OFFICE, {**IMMIGRATION, "start": 15, "end": 31}]
+    out = _processed(intent, entities, "Jobcenter oder Ausländerbehörde", "de")
     assert out.get("intent")["name"] == intent
