@@ -7,7 +7,9 @@ folded text (see :mod:`bot.nlu.text`), reduced to a known gazetteer form where o
 reachable by the rules of the message's script:
 
 - every script: a short inflectional ending cut off, a doubled letter dropped or added,
-  one typo in a long word (one letter added, dropped, replaced or two swapped);
+  one typo in a long word (one letter added, dropped, replaced or two swapped), or in a
+  word of five letters or more inside a name of several words next to a word of that
+  name typed right ("Agentur für Arbiet", "integration piont");
 - Cyrillic: Russian and Ukrainian case endings are stemmed on both sides, so
   "в интеграционном центре" meets the form "интеграционный центр", and the Ukrainian
   locative alternations (Дуйсбурзі -> Дуйсбург) are undone;
@@ -66,6 +68,10 @@ _DOUBLED = re.compile(r"(.)\1+")
 MIN_TYPO = 8
 #: Shortest word that may carry a typo of a city name when the message names an office.
 MIN_CONTEXT_TYPO = 4
+#: Shortest word that may carry a typo inside a name of several words whose neighbouring
+#: word is typed right ("Agentur für Arbiet", "integration piont"): the neighbour is the
+#: evidence a long word gives on its own.
+MIN_PHRASE_TYPO = 5
 #: Case and number endings of Russian and Ukrainian nouns and adjectives, folded like
 #: the words they are cut from (й -> и, ї -> і, ё -> е). Gazetteer forms and message
 #: words are both cut to their stem, so any case of a form matches:
@@ -356,9 +362,58 @@ class Gazetteer:
         found = {
             key for key in found if max(len(key), len(word)) >= MIN_TYPO and _one_typo(word, key)
         }
-        # Two spellings of one name ("mulheim", "muelheim") are one answer.
-        meanings = {self._key_meanings.get(key, frozenset()) for key in found}
-        return min(found) if len(meanings) == 1 else None
+        # Two spellings of one name ("mulheim", "muelheim") are one answer, and so are
+        # words that share a meaning ("arbeitzamt": "arbeitsamt" also names a task).
+        meanings = [self._key_meanings.get(key, frozenset()) for key in found]
+        return min(found) if meanings and frozenset.intersection(*meanings) else None
+
+    @cached_property
+    def _phrase_pairs(self) -> frozenset[tuple[str, str]]:
+        """Adjacent key pairs of the names of several words ("fur", "arbeit")."""
+        pairs = set()
+        for table in self.forms.values():
+            for form in table:
+                for keys in self._form_variants(form):
+                    pairs.update(zip(keys, keys[1:]))
+        return frozenset(pairs)
+
+    @cached_property
+    def _phrase_words(self) -> dict[str, set[str]]:
+        """Words of MIN_PHRASE_TYPO letters or more in those names, by every deletion."""
+        index: dict[str, set[str]] = defaultdict(set)
+        for pair in self._phrase_pairs:
+            for key in pair:
+                if len(key) >= MIN_PHRASE_TYPO:
+                    index[key].add(key)
+                    for i in range(len(key)):
+                        index[key[:i] + key[i + 1 :]].add(key)
+        return index
+
+    def _fix_phrase_typos(self, doc: Doc) -> None:
+        """Correct a one-typo word that sits next to its neighbour in a name of several words.
+
+        "Agentur für Arbiet": "arbiet" is too short for a typo on its own, but "für"
+        before it and the name "Agentur für Arbeit" make "arbeit" the one reading.
+        """
+        known = self._single_keys
+        pairs = self._phrase_pairs
+        words = [t for t in doc if not (t.is_punct or t.is_space)]
+        for i, token in enumerate(words):
+            word = token.norm_
+            if word in known or len(word) < MIN_PHRASE_TYPO:
+                continue
+            found = set(self._phrase_words.get(word, ()))
+            for j in range(len(word)):
+                found |= self._phrase_words.get(word[:j] + word[j + 1 :], set())
+            before = words[i - 1].norm_ if i else None
+            after = words[i + 1].norm_ if i + 1 < len(words) else None
+            fits = {
+                key
+                for key in found
+                if _one_typo(word, key) and ((before, key) in pairs or (key, after) in pairs)
+            }
+            if len(fits) == 1:
+                token.norm_ = fits.pop()
 
     @cached_property
     def _key_meanings(self) -> dict[str, frozenset[str]]:
@@ -409,6 +464,7 @@ class Gazetteer:
         for token in doc:
             token.norm_ = self._reduce(_key_fold(token.text))
         self._join_split_names(doc)
+        self._fix_phrase_typos(doc)
         spans = []
         for match_id, start, end in self._matcher(doc):
             span = doc[start:end]

@@ -280,6 +280,29 @@ def test_one_typo_in_a_long_name(gazetteer, text, value):
     assert [m.value for m in gazetteer.find(text)] == [value]
 
 
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("Agentur für Arbiet Hagen E-Mail", "employment_agency"),
+        ("agentur fur arbeid dortmund", "employment_agency"),
+        ("integration piont Duisburg", "integration_point"),
+        ("Migrations berattung Hagen", "migration_counselling"),
+        # one typo away from "arbeitsamt", which also names a task of the same office
+        ("bottrop arbeitzamt", "employment_agency"),
+        ("arbeisamt bochum", "employment_agency"),
+    ],
+)
+def test_one_typo_inside_a_name_of_several_words(gazetteer, text, value):
+    assert [m.value for m in gazetteer.find(text) if m.entity == "office_type"] == [value]
+
+
+@pytest.mark.parametrize(
+    "text", ["ich suche arbiet in Essen", "für arbiet", "a good piont", "eine beratong"]
+)
+def test_a_short_typo_needs_its_neighbour_in_the_name(gazetteer, text):
+    assert [m for m in gazetteer.find(text) if m.entity == "office_type"] == []
+
+
 @pytest.mark.parametrize("text", ["a monster", "monsters", "Hagel", "Essig", "Hafen"])
 def test_short_words_get_no_typo_tolerance(gazetteer, text):
     assert [m.value for m in gazetteer.find(text) if m.entity == "city"] == []
