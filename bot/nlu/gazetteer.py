@@ -109,6 +109,8 @@ TURKISH_SUFFIX = re.compile(
     # "-yim/-yiz" (I am / we are) after a place: "Gelsenkirchendeyim", "Essendeyiz".
     r"(?:yim|yum|yiz|yuz)?"
 )
+#: Entity of the words of office descriptions (office_descriptions.yml); never returned.
+CONCEPT = "office_concept"
 #: Keyboard variants the gazetteer also unifies (beyond bot.nlu.text.fold, which the
 #: trained featurizers use and which therefore stays as it was): hamza seats and the
 #: Kurdish/Persian heh forms.
@@ -142,6 +144,9 @@ class Gazetteer:
     not_inflected: frozenset[str] = frozenset()
     #: City codes of German number plates as typed ("GE", "DO") -> city (cities.yml).
     city_abbreviations: dict[str, str] = field(default_factory=dict)
+    #: Office type -> the combinations of concepts that describe it
+    #: (office_descriptions.yml; the concepts' words are ``forms["office_concept"]``).
+    descriptions: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     @classmethod
     def from_directory(cls, directory: Path) -> Gazetteer:
@@ -157,11 +162,14 @@ class Gazetteer:
         offices = office_file["office_types"]
         language_file = _read(directory / "languages.yml")
         languages = language_file["languages"]
+        description_path = directory / "office_descriptions.yml"
+        description_file = _read(description_path) if description_path.exists() else {}
         forms: dict[str, dict[str, str]] = {
             "city": {},
             "office_type": {},
             "office_task": {},
             "language": {},
+            CONCEPT: {},
         }
         for city in cities:
             _add(forms["city"], city["value"], _all_forms(city["forms"]) + [city["value"]])
@@ -170,6 +178,8 @@ class Gazetteer:
             _add(forms["office_task"], value, _all_forms(entry.get("tasks") or {}))
         for code, entry in languages.items():
             _add(forms["language"], code, list(entry["forms"]) + [entry["own_name"]])
+        for concept, per_language in (description_file.get("concepts") or {}).items():
+            _add(forms[CONCEPT], concept, _all_forms(per_language))
         served = frozenset(c["value"] for c in cities if c.get("served"))
         abbreviations = {
             str(short): (entry["value"], bool(entry.get("with_place")))
@@ -190,6 +200,10 @@ class Gazetteer:
             city_abbreviations={
                 str(short): str(value)
                 for short, value in (city_file.get("abbreviations") or {}).items()
+            },
+            descriptions={
+                office: [frozenset(combination) for combination in combinations]
+                for office, combinations in (description_file.get("descriptions") or {}).items()
             },
         )
 
@@ -214,9 +228,10 @@ class Gazetteer:
     def _single_keys(self) -> frozenset[str]:
         """Every word that occurs in some form (the targets of key reduction)."""
         words = set()
-        for table in self.forms.values():
-            for form in table:
-                words.update(self._form_keys(form))
+        for entity, table in self.forms.items():
+            if entity != CONCEPT:
+                for form in table:
+                    words.update(self._form_keys(form))
         return frozenset(words)
 
     @cached_property
@@ -227,6 +242,8 @@ class Gazetteer:
         names: set[tuple[str, ...]] = set()
         tasks_last = sorted(self.forms.items(), key=lambda item: item[0] == "office_task")
         for entity, table in tasks_last:
+            if entity == CONCEPT:
+                continue  # matched apart (_concepts)
             for form, value in table.items():
                 for keys in self._form_variants(form):
                     if entity != "office_task":
@@ -310,28 +327,13 @@ class Gazetteer:
 
     def _reduce(self, word: str) -> str:
         """Map one folded word to a known form where an affix explains the difference."""
-        known = self._single_keys
-        script = script_of(word[:1])
         if word in PREPOSITIONS:
             return PREPOSITIONS[word]
+        script = script_of(word[:1])
         candidates = _affix_candidates(word)
-        for cand in candidates:
-            if cand in known:
-                return cand
-        if self.not_inflected.intersection(candidates):
-            return word
-        for cand in candidates:
-            for cut in range(1, MAX_SUFFIX + 1):
-                stem = cand[:-cut]
-                if len(stem) >= MIN_STEM.get(script_of(stem[:1]), MIN_STEM_OTHER) and stem in known:
-                    return stem
-        if script == "latin":
-            # Turkish suffix chains are longer than MAX_SUFFIX: "dairesinden", "Bochumdaki".
-            for cand in candidates:
-                for cut in range(MAX_SUFFIX + 1, min(len(cand) - MIN_STEM["latin"], 7) + 1):
-                    stem, suffix = cand[:-cut], cand[-cut:]
-                    if stem in known and TURKISH_SUFFIX.fullmatch(suffix):
-                        return stem
+        reduced = self._inflected_form(word, candidates, self._single_keys)
+        if reduced is not None:
+            return reduced
         # A doubled letter dropped or added is the commonest misspelling of these names.
         collapsed_keys = self._collapsed_keys
         for cand in candidates:
@@ -350,6 +352,73 @@ class Gazetteer:
                 if len(skeleton) >= MIN_SKELETON and skeleton in self._city_skeletons:
                     return self._city_skeletons[skeleton]
         return word
+
+    def _inflected_form(
+        self, word: str, candidates: list[str], known: frozenset[str]
+    ) -> str | None:
+        """The form in ``known`` that ``word`` inflects (an affix, an ending), if any."""
+        for cand in candidates:
+            if cand in known:
+                return cand
+        if self.not_inflected.intersection(candidates):
+            return word
+        for cand in candidates:
+            for cut in range(1, MAX_SUFFIX + 1):
+                stem = cand[:-cut]
+                if len(stem) >= MIN_STEM.get(script_of(stem[:1]), MIN_STEM_OTHER) and stem in known:
+                    return stem
+        if script_of(word[:1]) == "latin":
+            # Turkish suffix chains are longer than MAX_SUFFIX: "dairesinden", "Bochumdaki".
+            for cand in candidates:
+                for cut in range(MAX_SUFFIX + 1, min(len(cand) - MIN_STEM["latin"], 7) + 1):
+                    stem, suffix = cand[:-cut], cand[-cut:]
+                    if stem in known and TURKISH_SUFFIX.fullmatch(suffix):
+                        return stem
+        return None
+
+    @cached_property
+    def _concept_forms(self) -> dict[tuple[str, ...], str]:
+        """Key sequences of the concepts' words (office_descriptions.yml) -> concept."""
+        table: dict[tuple[str, ...], str] = {}
+        for form, concept in self.forms.get(CONCEPT, {}).items():
+            for keys in self._form_variants(form):
+                table.setdefault(tuple(keys), concept)
+        return table
+
+    @cached_property
+    def _concept_words(self) -> frozenset[str]:
+        return frozenset(key for keys in self._concept_forms for key in keys)
+
+    def _concepts(self, doc: Doc) -> list[Match]:
+        """The concepts a message's words express, longest phrase first.
+
+        Matched apart from names, against the concepts' own words, so that adding a
+        concept word never changes how a name is recognised.
+        """
+        table = self._concept_forms
+        if not table:
+            return []
+        words = [t for t in doc if not (t.is_punct or t.is_space)]
+        keys = []
+        for token in words:
+            word = _key_fold(token.text)
+            form = self._inflected_form(word, _affix_candidates(word), self._concept_words)
+            keys.append(form or word)
+        longest = max(len(k) for k in table)
+        found = []
+        i = 0
+        while i < len(words):
+            for n in range(min(longest, len(words) - i), 0, -1):
+                concept = table.get(tuple(keys[i : i + n]))
+                if concept:
+                    start, last = words[i].idx, words[i + n - 1]
+                    end = last.idx + len(last.text)
+                    found.append(Match(CONCEPT, concept, start, end, doc.text[start:end]))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
 
     def _typo(self, word: str) -> str | None:
         """The one known long word within one typo of ``word``, if exactly one is."""
@@ -371,7 +440,9 @@ class Gazetteer:
     def _phrase_pairs(self) -> frozenset[tuple[str, str]]:
         """Adjacent key pairs of the names of several words ("fur", "arbeit")."""
         pairs = set()
-        for table in self.forms.values():
+        for entity, table in self.forms.items():
+            if entity == CONCEPT:
+                continue
             for form in table:
                 for keys in self._form_variants(form):
                     pairs.update(zip(keys, keys[1:]))
@@ -420,6 +491,8 @@ class Gazetteer:
         """The entity values each known word occurs in."""
         meanings: dict[str, set[str]] = defaultdict(set)
         for entity, table in self.forms.items():
+            if entity == CONCEPT:
+                continue
             for form, value in table.items():
                 for key in self._form_keys(form):
                     meanings[key].add(f"{entity}\t{value}")
@@ -478,6 +551,7 @@ class Gazetteer:
             matches.append(
                 Match(entity, value, span.start_char, span.end_char, span.text, languages)
             )
+        matches += self._described_office(doc.text, self._concepts(doc), matches)
         for m in POSTCODE.finditer(doc.text):
             # \d also matches Arabic-Indic and Persian digits: "٤٤١٣٥", "۴۴۱۳۵" -> "44135".
             digits = "".join(str(unicodedata.digit(c)) for c in m.group())
@@ -488,6 +562,35 @@ class Gazetteer:
             matches += place
             matches += self._abbreviations(doc, matches)
         return sorted(matches, key=lambda m: m.start)
+
+    def _described_office(
+        self, text: str, concepts: list[Match], found: list[Match]
+    ) -> list[Match]:
+        """The office a message describes by a combination of concepts, as an ``office_task``.
+
+        Only when nothing names an office or a task: "where do the unemployed register
+        in Herne?" describes the Agentur für Arbeit (office_descriptions.yml).
+        """
+        if not concepts or any(m.entity in ("office_type", "office_task") for m in found):
+            return []
+        present = {m.value for m in concepts}
+        fitting = [
+            (office, combination)
+            for office, combinations in self.descriptions.items()
+            for combination in combinations
+            if combination <= present
+        ]
+        # A combination that another one found holds and adds to is the less specific.
+        specific = {
+            office
+            for office, combination in fitting
+            if not any(combination < other for _, other in fitting)
+        }
+        if len(specific) != 1:
+            return []
+        start = min(m.start for m in concepts)
+        end = max(m.end for m in concepts)
+        return [Match("office_task", specific.pop(), start, end, text[start:end])]
 
     def _names_office(self, doc: Doc, found: list[Match]) -> bool:
         """Whether the message names an office: a name, a task or an abbreviation ("JC")."""

@@ -503,3 +503,71 @@ def test_city_adjectives_and_short_forms(gazetteer, text, city):
 @pytest.mark.parametrize("text", ["لایسنس رانندگی میخوام", "لائسنس"])
 def test_the_dari_word_for_licence_is_no_city(gazetteer, text):
     assert not [m for m in gazetteer.find(text) if m.entity == "city"]
+
+
+@pytest.mark.parametrize(
+    "text,office",
+    [
+        ("wo melden sich Arbeitslose in Hagen an?", "employment_agency"),
+        ("where do unemployed people register in Essen", "employment_agency"),
+        ("où s'inscrivent les chômeurs à Herne ?", "employment_agency"),
+        ("Bochum'da işsizler nereye kayıt oluyor", "employment_agency"),
+        ("де стати на облік безробітним у Бохумі", "employment_agency"),
+        ("где регистрируются безработные в Дортмунде", "employment_agency"),
+        ("وين يسجل العاطلين بدورتموند", "employment_agency"),
+        ("بیکاران کجا ثبت نام میکنن در اسن", "employment_agency"),
+        ("who gives social assistance to unemployed people in Hagen", "jobcenter"),
+        ("соціальна допомога для безробітних в Ессені", "jobcenter"),
+        ("who recognises foreign diplomas in Herne", "recognition_counselling"),
+        ("Anerkennung meines Abschlusses in Bochum", "recognition_counselling"),
+        ("признание диплома в Хагене", "recognition_counselling"),
+        ("Essen belediyesinin uyum merkezi nerede", "integration_center"),
+        ("міська служба з інтеграції в Гагені", "integration_center"),
+        ("Hilfe für Jugendliche bei der Ausbildung in Dortmund", "youth_employment_agency"),
+        ("who helps young migrants in Bochum", "youth_migration_service"),
+        # more specific beats less: young migrants + counselling is not the adults' MBE
+        ("Beratung für junge Menschen und Migranten in Essen", "youth_migration_service"),
+        ("conseil pour les migrants à Duisburg", "migration_counselling"),
+    ],
+)
+def test_an_office_described_by_what_it_does(gazetteer, text, office):
+    found = gazetteer.find(text)
+    assert [m.value for m in found if m.entity in ("office_type", "office_task")] == [office]
+    assert all(m.entity != "office_concept" for m in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am unemployed",  # one concept names no office
+        "my diploma",
+        "how do I integrate",
+        # two offices' descriptions, neither more specific: no guess
+        "the jobless: sign up here or get welfare there?",
+    ],
+)
+def test_a_description_needs_one_full_combination(gazetteer, text):
+    assert [m for m in gazetteer.find(text) if m.entity in ("office_type", "office_task")] == []
+
+
+def test_a_named_office_wins_over_a_description(gazetteer):
+    found = gazetteer.find("Integration Point Essen: Anerkennung meines Diploms?")
+    assert [(m.entity, m.value) for m in found if m.entity.startswith("office")] == [
+        ("office_type", "integration_point")
+    ]
+
+
+def test_description_data_is_complete():
+    import yaml
+
+    from bot.languages import SUPPORTED
+
+    data = yaml.safe_load((DATA_DIR / "gazetteer" / "office_descriptions.yml").read_text())
+    offices = yaml.safe_load((DATA_DIR / "gazetteer" / "office_types.yml").read_text())
+    for concept, forms in data["concepts"].items():
+        assert set(forms) == set(SUPPORTED), concept
+    for office, combinations in data["descriptions"].items():
+        assert office in offices["office_types"]
+        for combination in combinations:
+            assert len(combination) >= 2, (office, combination)
+            assert set(combination) <= set(data["concepts"]), (office, combination)
