@@ -86,9 +86,15 @@ OWN_SCRIPTS = frozenset({"arabic", "cyrillic"})
 #: A transliteration (Arabizi, Finglish...) must be at least this likely to be chosen.
 ROMANIZED_MIN_CONFIDENCE = 0.5
 #: Words that carry no language evidence on their own.
+#: Also the contact words German shares letter for letter with another of our Latin-script
+#: languages, which people of every language type after an office's name: "Adresse"
+#: (fr), "Telefon" (tr). As the only word besides names ("Hagener Arbeitsamt telefon",
+#: "JC Wuppertal Adresse?") they decided Turkish or French; a message of names and such
+#: words is names only (German unless the conversation has a language).
 NEUTRAL_WORDS = frozenset(
     "ok okay okey oke okk k kk ок окей اوکی اوك اوكي hm hmm aha oh ah haha lol wow "
-    "whatsapp telegram app pdf email e-mail sms".split()
+    "whatsapp telegram app pdf email e-mail sms "
+    "adresse telefon tel termin kontakt info hotline".split()
 )
 
 

@@ -65,6 +65,19 @@ def test_masked_names_carry_no_evidence():
     assert ident.identify("Essen 45127", masked=[(0, 5), (6, 11)]) is None
 
 
+@pytest.mark.parametrize(
+    "text,names",
+    [
+        ("Hagener Arbeitsamt telefon", "Hagener Arbeitsamt"),
+        ("JC Wuppertal Adresse?", "JC Wuppertal"),
+        ("Integration Point Bottrop Adresse", "Integration Point Bottrop"),
+    ],
+)
+def test_contact_words_shared_with_german_are_no_evidence(text, names):
+    # "Telefon" is Turkish and German, "Adresse" French and German: names only.
+    assert ident.identify(text, masked=[(0, len(names))]) is None
+
+
 def test_unsupported_script_is_unsupported():
     guess = ident.identify("ሰላም ስራ እፈልጋለሁ")  # Tigrinya/Amharic (Ethiopic script)
     assert guess is not None and not guess.supported
