@@ -37,6 +37,7 @@ from tools.processes import MODEL, start_actions, start_rasa, stop
 
 #: Set name -> (directory, whether its missed messages may be listed in the report).
 SETS = {
+    "blind_seventh": (PROJECT_ROOT / "tests" / "nlu" / "blind_seventh", False),
     "blind_sixth": (PROJECT_ROOT / "tests" / "nlu" / "blind_sixth", False),
     "blind_closing": (PROJECT_ROOT / "tests" / "nlu" / "blind_closing", False),
     "blind_holdout": (PROJECT_ROOT / "tests" / "nlu" / "blind_holdout", False),

@@ -285,6 +285,7 @@ def report(scores: dict[str, dict]) -> str:
         "blind_holdout",
         "blind_closing",
         "blind_sixth",
+        "blind_seventh",
     ):
         if name not in scores:
             continue
@@ -299,11 +300,12 @@ def report(scores: dict[str, dict]) -> str:
         lines += [f"| {a} | {b} | {n} |" for (a, b), n in confusions.most_common(12)]
     # The freshest blind set carries the targets.
     target_set = next(
-        (n for n in ("blind_sixth", "blind_closing", "blind_holdout") if n in scores), ""
+        (n for n in ("blind_seventh", "blind_sixth", "blind_closing") if n in scores), ""
     )
     if target_set:
         lines += report_targets(scores, target_set)
     for name in (
+        "blind_seventh",
         "blind_sixth",
         "blind_closing",
         "blind_holdout",

@@ -5,7 +5,7 @@
 
 For working on development sets. It refuses to list the messages of the sealed blind sets
 (``blind_fresh``, ``blind_final``, ``blind_holdout``, ``blind_closing``,
-``blind_sixth``): they are only ever reported as totals (``make
+``blind_sixth``, ``blind_seventh``): they are only ever reported as totals (``make
 bench-nlu``), so nobody tunes on them.
 """
 
@@ -21,7 +21,9 @@ from bot.paths import PROJECT_ROOT
 
 MODEL = PROJECT_ROOT / "models" / "wegweiser.tar.gz"
 #: Sets whose messages must never be printed.
-SEALED = frozenset({"blind_fresh", "blind_final", "blind_holdout", "blind_closing", "blind_sixth"})
+SEALED = frozenset(
+    {"blind_fresh", "blind_final", "blind_holdout", "blind_closing", "blind_sixth", "blind_seventh"}
+)
 
 
 async def score(directory: Path, langs: list[str], model: Path) -> dict[str, Score]:

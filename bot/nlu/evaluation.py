@@ -36,6 +36,7 @@ SETS = {
     "blind_holdout": PROJECT_ROOT / "tests" / "nlu" / "blind_holdout",
     "blind_closing": PROJECT_ROOT / "tests" / "nlu" / "blind_closing",
     "blind_sixth": PROJECT_ROOT / "tests" / "nlu" / "blind_sixth",
+    "blind_seventh": PROJECT_ROOT / "tests" / "nlu" / "blind_seventh",
     "dev": PROJECT_ROOT / "tests" / "nlu" / "dev",
     "dev_offices": PROJECT_ROOT / "tests" / "nlu" / "dev_offices",
     "dev_final": PROJECT_ROOT / "tests" / "nlu" / "dev_final",

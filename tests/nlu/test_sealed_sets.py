@@ -18,6 +18,8 @@ from bot.paths import PROJECT_ROOT
         "blind_holdout",
         "blind_closing",
         "blind_sixth",
+        "blind_seventh",
+        "tests/nlu/blind_seventh/",
         "tests/nlu/blind_sixth/",
         "tests/nlu/blind_closing",
         "tests/nlu/blind_final",
