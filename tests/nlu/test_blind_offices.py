@@ -15,8 +15,10 @@
 - tests/nlu/blind_closing/: written 2026-12-07 (sixth session) from the same brief by new
   authors (its texts were once printed by accident, see its README); first measurement,
   lowest language: intent 0.940, office-type recall 0.906, city recall 0.976.
-- tests/nlu/blind_sixth/: written later in the sixth session, the honest figure; first
-  measurement, lowest language: intent 0.932, office-type recall 0.859, city recall 0.976,
+- tests/nlu/blind_sixth/: written later in the sixth session; first measurement, lowest
+  language: intent 0.932, office-type recall 0.859, city recall 0.976, postcodes 1.000.
+- tests/nlu/blind_seventh/: written during the seventh session, the honest figure; first
+  measurement, lowest language: intent 0.944, office-type recall 0.907, city recall 0.988,
   postcodes 1.000.
 
 Never tuned on (their README.md). The figures to quote are in docs/benchmarks-nlu.md
@@ -42,6 +44,7 @@ FLOORS = {
     "blind_holdout": (0.88, 0.86, 0.95, 0.95),
     "blind_closing": (0.91, 0.87, 0.95, 0.95),
     "blind_sixth": (0.90, 0.83, 0.95, 0.95),
+    "blind_seventh": (0.92, 0.88, 0.96, 0.95),
 }
 
 
