@@ -214,14 +214,16 @@ def report(scores: dict[str, dict]) -> str:
         "model's whole-word features from chat data only): intent 0.942 (lowest ar 0.908), "
         "same recalls. The figures below are a third run, after two fixes that tests found "
         "(one word never flips the language; 13 Arabic course questions as training data): "
-        "intent 0.940 (lowest ar 0.904), office-type recall 0.956, city recall 0.987. The "
-        "figures below are a fourth run, after the sixth session's changes (listed under "
-        "blind_sixth).",
+        "intent 0.940 (lowest ar 0.904), office-type recall 0.956, city recall 0.987. A "
+        "fourth run followed the sixth session's changes (listed under blind_sixth): "
+        "intent 0.959; the figures below are a fifth run, after the seventh session's "
+        "(listed under blind_seventh).",
         "- **blind_closing** (tests/nlu/blind_closing/): written at the start of the sixth "
         "session (2026-12-07) from the same brief by four new authors (two languages each) "
         "who opened no project file. Meant as the next honest figure, but a unit test "
         "printed the texts of all test sets once by accident (its README), so it is a "
-        "second figure; the table shows its first measurement.",
+        "second figure. First measurement: intent 0.957 (lowest en 0.940), office-type "
+        "recall 0.963; the table shows a second run, after the seventh session's changes.",
         "- **blind_sixth** (tests/nlu/blind_sixth/): written later in the sixth session "
         "from the same brief by four further authors who opened no project file, after "
         "the session's NLU changes were complete: 2150 training examples from helpers who "
@@ -229,9 +231,21 @@ def report(scores: dict[str, dict]) -> str:
         "questions, office requests vs responsibility questions, deletion requests, "
         "language switches, off-topic), a German-looking message with another Latin "
         "language's common word is that language's, Arabic keyboard letters mark Arabic, "
-        "two offices with an 'or' ask which is responsible, five gazetteer forms. The "
-        "honest figure and the set the targets are measured on; the table shows its "
-        "first, untouched measurement.",
+        "two offices with an 'or' ask which is responsible, five gazetteer forms. Its "
+        "first, untouched measurement: intent 0.949 (lowest uk 0.932), office-type recall "
+        "0.941, city recall 0.991. The table shows a second run, after the seventh "
+        "session's changes (listed under blind_seventh).",
+        "- **blind_seventh** (tests/nlu/blind_seventh/): written during the seventh session "
+        "(2026-12-07) from the same brief by four further authors who opened no project "
+        "file, copied in unread and first scored when the session's NLU changes were "
+        "complete: offices described by a combination of ideas ('where do the unemployed "
+        "register', data/gazetteer/office_descriptions.yml; its words written for all "
+        "eight languages, the combinations checked against dev_offices and dev_final), a "
+        "one-typo word inside an office name of several words, contact words German shares "
+        "with French or Turkish ('Adresse', 'Telefon') no language evidence, 1047 training "
+        "examples (office requests vs responsibility questions, topic questions naming an "
+        "office; helpers who saw no test set). The honest figure and the set the targets "
+        "are measured on; the table shows its first, untouched measurement.",
         "- **dev_final** (tests/nlu/dev_final/): written from blind_final's brief by other "
         "authors right after blind_final's first measurement; a development set (its misses "
         "guided the changes above), so it reads high.",
