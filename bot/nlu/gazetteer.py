@@ -439,7 +439,7 @@ class Gazetteer:
     @cached_property
     def _phrase_pairs(self) -> frozenset[tuple[str, str]]:
         """Adjacent key pairs of the names of several words ("fur", "arbeit")."""
-        pairs = set()
+        pairs: set[tuple[str, str]] = set()
         for entity, table in self.forms.items():
             if entity == CONCEPT:
                 continue
