@@ -531,6 +531,22 @@ class Gazetteer:
             for span, joined in spans:
                 doc[span.start].norm_ = joined
 
+    def warm_up(self) -> None:
+        """Build the matcher and the lookup tables now (~3 s on a slow 2-core machine).
+
+        They are built on first use otherwise, and the first person to write after a
+        server start would wait for them.
+        """
+        self.find("Wo ist das Jobcenter in Essen? Arbeitslose melden sich an")
+        for table in (
+            "_typo_index",
+            "_collapsed_keys",
+            "_key_meanings",
+            "_city_skeletons",
+            "_served_city_keys",
+        ):
+            getattr(self, table)
+
     def find(self, text: str) -> list[Match]:
         """Return non-overlapping matches in ``text``, longest first wins."""
         doc: Doc = self._nlp.make_doc(text)

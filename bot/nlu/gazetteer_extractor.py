@@ -64,7 +64,9 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
     ) -> GazetteerEntityExtractor:
         """Load the surface forms."""
         config = {**cls.get_default_config(), **config}
-        return cls(Gazetteer.from_directory(_directory(config)))
+        gazetteer = Gazetteer.from_directory(_directory(config))
+        gazetteer.warm_up()  # at model load, not on the first person's message
+        return cls(gazetteer)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Append the gazetteer's entities to each message."""
