@@ -144,8 +144,10 @@ class Gazetteer:
     not_inflected: frozenset[str] = frozenset()
     #: City codes of German number plates as typed ("GE", "DO") -> city (cities.yml).
     city_abbreviations: dict[str, str] = field(default_factory=dict)
-    #: Office type -> the combinations of concepts that describe it
-    #: (office_descriptions.yml; the concepts' words are ``forms["office_concept"]``).
+    #: Words of the concepts of office descriptions -> concept (office_descriptions.yml).
+    #: Kept out of ``forms``: they are matched apart from names (see :meth:`_concepts`).
+    concepts: dict[str, str] = field(default_factory=dict)
+    #: Office type -> the combinations of concepts that describe it.
     descriptions: dict[str, list[frozenset[str]]] = field(default_factory=dict)
 
     @classmethod
@@ -169,7 +171,6 @@ class Gazetteer:
             "office_type": {},
             "office_task": {},
             "language": {},
-            CONCEPT: {},
         }
         for city in cities:
             _add(forms["city"], city["value"], _all_forms(city["forms"]) + [city["value"]])
@@ -178,8 +179,9 @@ class Gazetteer:
             _add(forms["office_task"], value, _all_forms(entry.get("tasks") or {}))
         for code, entry in languages.items():
             _add(forms["language"], code, list(entry["forms"]) + [entry["own_name"]])
+        concepts: dict[str, str] = {}
         for concept, per_language in (description_file.get("concepts") or {}).items():
-            _add(forms[CONCEPT], concept, _all_forms(per_language))
+            _add(concepts, concept, _all_forms(per_language))
         served = frozenset(c["value"] for c in cities if c.get("served"))
         abbreviations = {
             str(short): (entry["value"], bool(entry.get("with_place")))
@@ -201,6 +203,7 @@ class Gazetteer:
                 str(short): str(value)
                 for short, value in (city_file.get("abbreviations") or {}).items()
             },
+            concepts=concepts,
             descriptions={
                 office: [frozenset(combination) for combination in combinations]
                 for office, combinations in (description_file.get("descriptions") or {}).items()
@@ -228,10 +231,9 @@ class Gazetteer:
     def _single_keys(self) -> frozenset[str]:
         """Every word that occurs in some form (the targets of key reduction)."""
         words = set()
-        for entity, table in self.forms.items():
-            if entity != CONCEPT:
-                for form in table:
-                    words.update(self._form_keys(form))
+        for table in self.forms.values():
+            for form in table:
+                words.update(self._form_keys(form))
         return frozenset(words)
 
     @cached_property
@@ -242,8 +244,6 @@ class Gazetteer:
         names: set[tuple[str, ...]] = set()
         tasks_last = sorted(self.forms.items(), key=lambda item: item[0] == "office_task")
         for entity, table in tasks_last:
-            if entity == CONCEPT:
-                continue  # matched apart (_concepts)
             for form, value in table.items():
                 for keys in self._form_variants(form):
                     if entity != "office_task":
@@ -311,7 +311,19 @@ class Gazetteer:
                 table.setdefault(collapsed, key)
         return table
 
+    @cached_property
+    def _keys_by_form(self) -> dict[str, list[str]]:
+        """Memo of :meth:`_form_keys`: each index built at load reads every form's keys."""
+        return {}
+
     def _form_keys(self, form: str) -> list[str]:
+        """The keys of a form's words (a shared list: callers must not change it)."""
+        keys = self._keys_by_form.get(form)
+        if keys is None:
+            keys = self._keys_by_form[form] = self._compute_form_keys(form)
+        return keys
+
+    def _compute_form_keys(self, form: str) -> list[str]:
         keys = []
         for token in self._nlp.make_doc(form):
             if token.is_punct or token.is_space:
@@ -380,7 +392,7 @@ class Gazetteer:
     def _concept_forms(self) -> dict[tuple[str, ...], str]:
         """Key sequences of the concepts' words (office_descriptions.yml) -> concept."""
         table: dict[tuple[str, ...], str] = {}
-        for form, concept in self.forms.get(CONCEPT, {}).items():
+        for form, concept in self.concepts.items():
             for keys in self._form_variants(form):
                 table.setdefault(tuple(keys), concept)
         return table
@@ -388,6 +400,11 @@ class Gazetteer:
     @cached_property
     def _concept_words(self) -> frozenset[str]:
         return frozenset(key for keys in self._concept_forms for key in keys)
+
+    @cached_property
+    def _longest_concept(self) -> int:
+        """Words in the longest concept phrase (how far :meth:`_concepts` looks ahead)."""
+        return max((len(keys) for keys in self._concept_forms), default=0)
 
     def _concepts(self, doc: Doc) -> list[Match]:
         """The concepts a message's words express, longest phrase first.
@@ -404,7 +421,7 @@ class Gazetteer:
             word = _key_fold(token.text)
             form = self._inflected_form(word, _affix_candidates(word), self._concept_words)
             keys.append(form or word)
-        longest = max(len(k) for k in table)
+        longest = self._longest_concept
         found = []
         i = 0
         while i < len(words):
@@ -440,9 +457,7 @@ class Gazetteer:
     def _phrase_pairs(self) -> frozenset[tuple[str, str]]:
         """Adjacent key pairs of the names of several words ("fur", "arbeit")."""
         pairs: set[tuple[str, str]] = set()
-        for entity, table in self.forms.items():
-            if entity == CONCEPT:
-                continue
+        for table in self.forms.values():
             for form in table:
                 for keys in self._form_variants(form):
                     pairs.update(zip(keys, keys[1:]))
@@ -491,8 +506,6 @@ class Gazetteer:
         """The entity values each known word occurs in."""
         meanings: dict[str, set[str]] = defaultdict(set)
         for entity, table in self.forms.items():
-            if entity == CONCEPT:
-                continue
             for form, value in table.items():
                 for key in self._form_keys(form):
                     meanings[key].add(f"{entity}\t{value}")
